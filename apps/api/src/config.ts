@@ -1,0 +1,48 @@
+import Type, { type Static } from 'typebox';
+import Value from 'typebox/value';
+
+/**
+ * The API's configuration: one TypeBox schema gives the defaults, the validation and the type.
+ * Environment variables are read here and nowhere else (names from ARCHITECTURE.md).
+ */
+export const ApiConfigSchema = Type.Object({
+  /** TCP port of the REST API; 0 picks a free port (tests). */
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  host: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  logLevel: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+});
+
+export type ApiConfig = Static<typeof ApiConfigSchema>;
+
+/** Environment variable -> config key. */
+const ENV_NAMES = {
+  API_PORT: 'port',
+  HOST: 'host',
+  LOG_LEVEL: 'logLevel',
+} as const satisfies Record<string, keyof ApiConfig>;
+
+/** Fills defaults and validates; throws with every problem listed. */
+export function resolveConfig(input: Partial<Record<keyof ApiConfig, unknown>> = {}): ApiConfig {
+  const converted = Value.Convert(ApiConfigSchema, structuredClone(input));
+  const withDefaults = Value.Default(ApiConfigSchema, converted) as unknown;
+  if (!Value.Check(ApiConfigSchema, withDefaults)) {
+    const problems = [...Value.Errors(ApiConfigSchema, withDefaults)].map(
+      (error) => `${error.instancePath || '/'} ${error.message}`,
+    );
+    throw new Error(`invalid API configuration: ${problems.join('; ')}`);
+  }
+  return withDefaults;
+}
+
+/** Reads the environment into a validated config. Empty variables count as unset. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const raw: Partial<Record<keyof ApiConfig, unknown>> = {};
+  for (const [name, key] of Object.entries(ENV_NAMES)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  return resolveConfig(raw);
+}

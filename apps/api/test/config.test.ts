@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    expect(loadConfig({})).toEqual({ port: 8080, host: '0.0.0.0', logLevel: 'info' });
+  });
+
+  it('reads API_PORT, HOST and LOG_LEVEL; empty counts as unset', () => {
+    expect(loadConfig({ API_PORT: '18080', HOST: '127.0.0.1', LOG_LEVEL: 'debug' })).toEqual({ port: 18080, host: '127.0.0.1', logLevel: 'debug' });
+    expect(loadConfig({ API_PORT: '' }).port).toBe(8080);
+  });
+
+  it('rejects what it cannot use, naming the problem', () => {
+    expect(() => loadConfig({ API_PORT: 'eighty' })).toThrow(/invalid API configuration: \/port/);
+    expect(() => loadConfig({ API_PORT: '70000' })).toThrow(/\/port/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/\/logLevel/);
+  });
+});
