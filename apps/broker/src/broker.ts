@@ -1,0 +1,138 @@
+import { createAnonymousAuthenticator, type Authenticator } from './auth/authenticator.js';
+import { createDefaultAuthorizer, type Authorizer } from './auth/authorizer.js';
+import { resolveConfig, type BrokerConfig } from './config.js';
+import { Connection } from './connection/connection.js';
+import type { BrokerContext } from './context.js';
+import { dispatch, translateError } from './handlers/index.js';
+import type { Listener } from './listeners/listener.js';
+import { startTcpListener } from './listeners/tcp-listener.js';
+import { startTlsListener } from './listeners/tls-listener.js';
+import type { Transport } from './listeners/transport.js';
+import { startWebSocketListener } from './listeners/websocket-listener.js';
+import type { Message } from './model/message.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { BrokerMetrics } from './observability/metrics.js';
+import { ReasonCode } from './protocol/reason-codes.js';
+import { LocalRouter } from './routing/local-router.js';
+import { RetainedIndex } from './routing/retained-index.js';
+import { SessionRegistry } from './sessions/session-registry.js';
+import { WillPublisher } from './sessions/will-delay.js';
+import { SysPublisher } from './sys/sys-topics.js';
+import { BROKER_VERSION } from './version.js';
+
+export interface BrokerDeps {
+  logger?: Logger;
+  authenticator?: Authenticator;
+  authorizer?: Authorizer;
+  now?: () => number;
+}
+
+export interface ListeningAddresses {
+  mqtt: number;
+  ws?: number;
+  mqtts?: number;
+  wss?: number;
+}
+
+export interface Broker {
+  readonly config: BrokerConfig;
+  readonly context: BrokerContext;
+  readonly sys: SysPublisher;
+  listen(): Promise<ListeningAddresses>;
+  /** Graceful shutdown: stop accepting, DISCONNECT 0x8B to 5.0 clients, flush, close. */
+  close(): Promise<void>;
+}
+
+/** Composition root: wires listeners -> connections -> handlers -> router, sessions, retained. */
+export function createBroker(input: Partial<BrokerConfig> = {}, deps: BrokerDeps = {}): Broker {
+  const config = resolveConfig(input);
+  const log = deps.logger ?? createLogger(config.logLevel);
+  const now = deps.now ?? Date.now;
+  const metrics = new BrokerMetrics();
+  const router = new LocalRouter();
+  const retained = new RetainedIndex();
+  let shuttingDown = false;
+
+  const publish = (message: Message): number => {
+    if (message.retain && config.retainAvailable) retained.set(message);
+    return router.route(message);
+  };
+  const wills = new WillPublisher((message) => publish(message), now);
+  const sessions = new SessionRegistry(config, metrics, router, wills, now);
+  const context: BrokerContext = {
+    config,
+    log,
+    metrics,
+    router,
+    retained,
+    sessions,
+    wills,
+    authenticator: deps.authenticator ?? createAnonymousAuthenticator({ allowAnonymous: config.allowAnonymous }),
+    authorizer: deps.authorizer ?? createDefaultAuthorizer(),
+    now,
+    publish,
+    get shuttingDown() {
+      return shuttingDown;
+    },
+  };
+  const sys = new SysPublisher(context, BROKER_VERSION);
+  const connections = new Set<Connection>();
+  const listeners: Listener[] = [];
+
+  const onTransport = (transport: Transport): void => {
+    if (shuttingDown) {
+      transport.destroy();
+      return;
+    }
+    const connection = new Connection(context, transport, dispatch, translateError);
+    connections.add(connection);
+    transport.onClose(() => connections.delete(connection));
+    connection.start();
+  };
+
+  return {
+    config,
+    context,
+    sys,
+    async listen() {
+      const host = config.host;
+      const tls = config.tlsCert && config.tlsKey ? { cert: config.tlsCert, key: config.tlsKey } : undefined;
+      const tcp = await startTcpListener(host, config.mqttPort, onTransport);
+      listeners.push(tcp);
+      const addresses: ListeningAddresses = { mqtt: tcp.port };
+      if (config.mqttWsPort >= 0) {
+        const ws = await startWebSocketListener(host, config.mqttWsPort, config.wsPath, onTransport, config.maxPacketSize);
+        listeners.push(ws);
+        addresses.ws = ws.port;
+      }
+      if (tls && config.mqttsPort >= 0) {
+        const mqtts = await startTlsListener(host, config.mqttsPort, tls, onTransport);
+        listeners.push(mqtts);
+        addresses.mqtts = mqtts.port;
+      }
+      if (tls && config.mqttWssPort >= 0) {
+        const wss = await startWebSocketListener(host, config.mqttWssPort, config.wsPath, onTransport, config.maxPacketSize, tls);
+        listeners.push(wss);
+        addresses.wss = wss.port;
+      }
+      sessions.startSweeper();
+      sys.start();
+      return addresses;
+    },
+    async close() {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      sys.stop();
+      sessions.stopSweeper();
+      wills.stop();
+      const closing = Promise.all(listeners.map((l) => l.close()));
+      for (const connection of connections) connection.disconnect(ReasonCode.ServerShuttingDown, 'server shutting down');
+      // Give sockets a moment to flush their DISCONNECT, then force what remains.
+      const deadline = Date.now() + 2000;
+      while (connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      for (const connection of connections) connection.transport.destroy();
+      await closing;
+      log.info('broker stopped');
+    },
+  };
+}

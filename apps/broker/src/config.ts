@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import Type, { type Static } from 'typebox';
+import Value from 'typebox/value';
+
+/**
+ * The broker's configuration: one TypeBox schema gives the defaults, the validation and the type.
+ * Environment variables are read here and nowhere else (names from ARCHITECTURE.md).
+ */
+export const BrokerConfigSchema = Type.Object({
+  host: Type.String({ default: '0.0.0.0' }),
+  /** MQTT over TCP; 0 picks a free port (tests). */
+  mqttPort: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
+  /** MQTT over WebSocket on path /mqtt; -1 disables it. */
+  mqttWsPort: Type.Integer({ minimum: -1, maximum: 65535, default: 8083 }),
+  mqttsPort: Type.Integer({ minimum: -1, maximum: 65535, default: 8883 }),
+  mqttWssPort: Type.Integer({ minimum: -1, maximum: 65535, default: 8084 }),
+  /** PEM certificate and key; the TLS listeners start only when both are set. */
+  tlsCert: Type.Optional(Type.String()),
+  tlsKey: Type.Optional(Type.String()),
+  wsPath: Type.String({ default: '/mqtt' }),
+  allowAnonymous: Type.Boolean({ default: false }),
+  /** Largest packet the broker accepts and announces (Maximum Packet Size), in bytes. */
+  maxPacketSize: Type.Integer({ minimum: 64, maximum: 268435460, default: 1048576 }),
+  /** Receive Maximum announced to 5.0 clients: unacknowledged inbound QoS 1/2 publications. */
+  receiveMaximum: Type.Integer({ minimum: 1, maximum: 65535, default: 128 }),
+  /** Outbound in-flight window cap (the client's Receive Maximum may lower it). */
+  maxInflight: Type.Integer({ minimum: 1, maximum: 65535, default: 32 }),
+  /** Server Keep Alive cap in seconds; 0 = accept what the client asks. */
+  maxKeepAlive: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
+  topicAliasMaximum: Type.Integer({ minimum: 0, maximum: 65535, default: 64 }),
+  maximumQos: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)], { default: 2 }),
+  retainAvailable: Type.Boolean({ default: true }),
+  /** Cap on Session Expiry Interval (seconds); 4294967295 = no cap. */
+  maxSessionExpiryInterval: Type.Integer({ minimum: 0, maximum: 4294967295, default: 4294967295 }),
+  /** Expiry given to 3.1.1 persistent sessions (Clean Session 0), in seconds. */
+  defaultSessionExpiryInterval: Type.Integer({ minimum: 0, maximum: 4294967295, default: 7200 }),
+  /** How often expired sessions are swept, in milliseconds. */
+  sessionExpirySweepMs: Type.Integer({ minimum: 10, default: 1000 }),
+  maxQueuedMessages: Type.Integer({ minimum: 0, default: 1000 }),
+  queueQos0: Type.Boolean({ default: false }),
+  queueDropPolicy: Type.Union([Type.Literal('drop-oldest'), Type.Literal('drop-new')], { default: 'drop-oldest' }),
+  /** $SYS publish interval in seconds; 0 disables $SYS. */
+  sysInterval: Type.Integer({ minimum: 0, default: 10 }),
+  /** Bytes buffered for a slow consumer before QoS 0 messages to it are dropped. */
+  maxWriteBufferBytes: Type.Integer({ minimum: 1024, default: 4 * 1024 * 1024 }),
+  /** Time a client has to send CONNECT after the connection opens, in milliseconds. */
+  connectTimeoutMs: Type.Integer({ minimum: 100, default: 10000 }),
+  logLevel: Type.String({ default: 'info' }),
+  nodeId: Type.String({ default: 'node-1' }),
+});
+
+export type BrokerConfig = Static<typeof BrokerConfigSchema>;
+
+/** Fills defaults and validates; throws with every problem listed. */
+export function resolveConfig(input: Partial<BrokerConfig> = {}): BrokerConfig {
+  const withDefaults = Value.Default(BrokerConfigSchema, structuredClone(input)) as unknown;
+  if (!Value.Check(BrokerConfigSchema, withDefaults)) {
+    const problems = [...Value.Errors(BrokerConfigSchema, withDefaults)].map((e) => `${e.instancePath || '/'} ${e.message}`);
+    throw new Error(`invalid broker configuration: ${problems.join('; ')}`);
+  }
+  return withDefaults;
+}
+
+const ENV_NAMES: Record<string, keyof BrokerConfig> = {
+  MQTT_HOST: 'host',
+  MQTT_PORT: 'mqttPort',
+  MQTT_WS_PORT: 'mqttWsPort',
+  MQTTS_PORT: 'mqttsPort',
+  MQTT_WSS_PORT: 'mqttWssPort',
+  MQTT_ALLOW_ANONYMOUS: 'allowAnonymous',
+  MQTT_MAX_PACKET_SIZE: 'maxPacketSize',
+  MQTT_RECEIVE_MAXIMUM: 'receiveMaximum',
+  MQTT_MAX_INFLIGHT: 'maxInflight',
+  MQTT_MAX_KEEPALIVE: 'maxKeepAlive',
+  MQTT_TOPIC_ALIAS_MAXIMUM: 'topicAliasMaximum',
+  MQTT_MAXIMUM_QOS: 'maximumQos',
+  MQTT_RETAIN_AVAILABLE: 'retainAvailable',
+  MQTT_MAX_SESSION_EXPIRY_INTERVAL: 'maxSessionExpiryInterval',
+  MQTT_DEFAULT_SESSION_EXPIRY_INTERVAL: 'defaultSessionExpiryInterval',
+  MQTT_MAX_QUEUED_MESSAGES: 'maxQueuedMessages',
+  MQTT_QUEUE_QOS0: 'queueQos0',
+  MQTT_QUEUE_DROP_POLICY: 'queueDropPolicy',
+  SYS_INTERVAL: 'sysInterval',
+  LOG_LEVEL: 'logLevel',
+  NODE_ID: 'nodeId',
+};
+
+/** Reads the environment (and MQTT_TLS_CERT_FILE / MQTT_TLS_KEY_FILE) into a validated config. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(ENV_NAMES)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  if (env.MQTT_TLS_CERT_FILE) raw.tlsCert = readFileSync(env.MQTT_TLS_CERT_FILE, 'utf8');
+  if (env.MQTT_TLS_KEY_FILE) raw.tlsKey = readFileSync(env.MQTT_TLS_KEY_FILE, 'utf8');
+  const converted = Value.Convert(BrokerConfigSchema, raw) as Partial<BrokerConfig>;
+  return resolveConfig(converted);
+}
+
+/** The effective configuration, secrets removed, for the start-up banner. */
+export function describeConfig(config: BrokerConfig): Record<string, unknown> {
+  const { tlsCert, tlsKey, ...rest } = config;
+  return { ...rest, tls: tlsCert && tlsKey ? 'configured' : 'off' };
+}

@@ -1,0 +1,27 @@
+import type { Authenticator } from './auth/authenticator.js';
+import type { Authorizer } from './auth/authorizer.js';
+import type { BrokerConfig } from './config.js';
+import type { Logger } from './observability/logger.js';
+import type { BrokerMetrics } from './observability/metrics.js';
+import type { RetainedIndex } from './routing/retained-index.js';
+import type { Router } from './routing/router.js';
+import type { SessionRegistry } from './sessions/session-registry.js';
+import type { WillPublisher } from './sessions/will-delay.js';
+import type { Message } from './model/message.js';
+
+/** What handlers may use: the broker's parts, passed in (no module-level singletons). */
+export interface BrokerContext {
+  readonly config: BrokerConfig;
+  readonly log: Logger;
+  readonly metrics: BrokerMetrics;
+  readonly router: Router;
+  readonly retained: RetainedIndex;
+  readonly sessions: SessionRegistry;
+  readonly wills: WillPublisher;
+  readonly authenticator: Authenticator;
+  readonly authorizer: Authorizer;
+  readonly now: () => number;
+  /** Retains (if flagged) and routes a message: the one path for client, will and $SYS messages. */
+  publish(message: Message): number;
+  readonly shuttingDown: boolean;
+}

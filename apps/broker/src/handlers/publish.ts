@@ -1,0 +1,106 @@
+import { isUtf8 } from 'node:buffer';
+import { isValidTopicName } from '@repo/topics';
+import type { Connection } from '../connection/connection.js';
+import { brokerError } from '../errors.js';
+import { createMessage } from '../model/message.js';
+import { puback, pubrec, type PublishPacket } from '../protocol/packets.js';
+import { ReasonCode } from '../protocol/reason-codes.js';
+
+/**
+ * PUBLISH from a client: check QoS and retain against what the server offers -> resolve the
+ * topic alias -> validate the topic name -> enforce Receive Maximum -> de-duplicate QoS 2 ->
+ * authorize -> retain and route -> acknowledge.
+ */
+export function handlePublish(connection: Connection, packet: PublishPacket): void {
+  const ctx = connection.ctx;
+  const config = ctx.config;
+  const session = connection.session!;
+  const v5 = connection.protocolVersion === 5;
+  const qos = packet.qos;
+  const packetId = packet.messageId ?? 0;
+  ctx.metrics.publishReceived++;
+
+  // [MQTT-3.2.2-11] QoS above Maximum QoS: DISCONNECT 0x9B.
+  if (qos > config.maximumQos) throw brokerError('BROKER_ERR_QOS_NOT_SUPPORTED', `QoS ${qos} not supported`);
+  // [MQTT-3.2.2-14] retain when Retain Available is 0: DISCONNECT 0x9A.
+  if (packet.retain && !config.retainAvailable) throw brokerError('BROKER_ERR_RETAIN_NOT_SUPPORTED', 'retain not supported');
+
+  const topic = resolveTopic(connection, packet);
+  // [MQTT-3.3.2-2] no wildcards in a topic name; [MQTT-4.7.3-1] not empty.
+  if (!isValidTopicName(topic)) throw brokerError('BROKER_ERR_TOPIC_NAME_INVALID', `invalid topic name ${JSON.stringify(topic)}`);
+
+  if (qos === 2 && session.inboundQos2.has(packetId)) {
+    // [MQTT-4.3.3-10] a retransmitted QoS 2 PUBLISH is acknowledged again, not delivered again.
+    connection.send(pubrec(packetId));
+    return;
+  }
+  // [MQTT-3.3.4-8] / [MQTT-3.3.4-9] more unacknowledged QoS 2 publications than Receive Maximum: 0x93.
+  if (qos === 2 && v5 && session.inboundQos2.size >= config.receiveMaximum) {
+    throw brokerError('BROKER_ERR_RECEIVE_MAXIMUM_EXCEEDED', `more than ${config.receiveMaximum} QoS 2 publications awaiting PUBREL`);
+  }
+
+  const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+  const properties = packet.properties;
+
+  // 3.3.2.3.2: Payload Format Indicator 1 promises UTF-8: refuse a payload that is not.
+  if (v5 && properties?.payloadFormatIndicator && !isUtf8(payload)) {
+    return refuse(connection, qos, packetId, ReasonCode.PayloadFormatInvalid, 'payload is not UTF-8');
+  }
+
+  if (!ctx.authorizer.canPublish(connection.principal!, topic)) {
+    ctx.log.info({ clientId: connection.clientId, topic }, 'publish not authorized');
+    return refuse(connection, qos, packetId, ReasonCode.NotAuthorized, 'not authorized');
+  }
+
+  const message = createMessage({
+    topic,
+    payload,
+    qos,
+    retain: packet.retain,
+    properties,
+    publisherClientId: connection.clientId,
+    publisherUsername: connection.principal?.username,
+    now: ctx.now(),
+  });
+  const matched = ctx.publish(message);
+
+  const reasonCode = v5 && matched === 0 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success;
+  if (qos === 1) connection.send(puback(packetId, reasonCode));
+  else if (qos === 2) {
+    session.inboundQos2.add(packetId);
+    connection.send(pubrec(packetId, reasonCode));
+  }
+}
+
+/** Topic Alias (5.0): learn or look up the topic for an alias ([MQTT-3.3.2-12]). */
+function resolveTopic(connection: Connection, packet: PublishPacket): string {
+  const alias = packet.properties?.topicAlias;
+  if (alias === undefined) {
+    if (packet.topic === '') throw brokerError('BROKER_ERR_PROTOCOL', 'empty topic name without a topic alias');
+    return packet.topic;
+  }
+  if (connection.protocolVersion !== 5) throw brokerError('BROKER_ERR_PROTOCOL', 'topic alias in 3.1.1');
+  // [MQTT-3.3.2-8] / [MQTT-3.3.2-9] alias 0 or above Topic Alias Maximum: DISCONNECT 0x94.
+  if (alias === 0 || alias > connection.ctx.config.topicAliasMaximum) {
+    throw brokerError('BROKER_ERR_TOPIC_ALIAS_INVALID', `topic alias ${alias} out of range`);
+  }
+  if (packet.topic !== '') {
+    connection.inboundAliases.set(alias, packet.topic);
+    return packet.topic;
+  }
+  const topic = connection.inboundAliases.get(alias);
+  if (topic === undefined) throw brokerError('BROKER_ERR_PROTOCOL', `unknown topic alias ${alias}`);
+  return topic;
+}
+
+/** A publication the broker will not route: 5.0 gets the reason code, 3.1.1 a plain ack. */
+function refuse(connection: Connection, qos: number, packetId: number, reasonCode: number, why: string): void {
+  connection.ctx.metrics.publishDropped++;
+  connection.ctx.log.debug({ clientId: connection.clientId, reasonCode }, `publication refused: ${why}`);
+  const v5 = connection.protocolVersion === 5;
+  if (qos === 1) connection.send(puback(packetId, v5 ? reasonCode : 0));
+  else if (qos === 2) {
+    if (!v5) connection.session!.inboundQos2.add(packetId);
+    connection.send(pubrec(packetId, v5 ? reasonCode : 0));
+  }
+}

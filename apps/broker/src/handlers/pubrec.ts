@@ -1,0 +1,16 @@
+import type { Connection } from '../connection/connection.js';
+import { pubrel, type PubrecPacket } from '../protocol/packets.js';
+import { ReasonCode } from '../protocol/reason-codes.js';
+
+/** PUBREC for an outbound QoS 2 delivery: answer PUBREL ([MQTT-4.3.3-4]). */
+export function handlePubrec(connection: Connection, packet: PubrecPacket): void {
+  const id = packet.messageId ?? 0;
+  const failed = (packet.reasonCode ?? 0) >= 0x80;
+  const known = connection.session?.received(id, failed) ?? false;
+  if (failed) return; // a PUBREC with an error reason code ends the flow (4.3.3).
+  if (!known) {
+    connection.send(pubrel(id, connection.protocolVersion === 5 ? ReasonCode.PacketIdentifierNotFound : 0));
+    return;
+  }
+  connection.send(pubrel(id));
+}

@@ -1,0 +1,39 @@
+import { createBroker } from './broker.js';
+import { describeConfig, loadConfig } from './config.js';
+import { createLogger } from './observability/logger.js';
+
+/** Entry point: load config, start listeners, stop gracefully on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  log.info({ config: describeConfig(config) }, 'effective configuration');
+  const broker = createBroker(config, { logger: log });
+  const addresses = await broker.listen();
+  const lines = [`MQTT over TCP        mqtt://${config.host}:${addresses.mqtt}`];
+  if (addresses.ws !== undefined) lines.push(`MQTT over WebSocket  ws://${config.host}:${addresses.ws}${config.wsPath}`);
+  if (addresses.mqtts !== undefined) lines.push(`MQTT over TLS        mqtts://${config.host}:${addresses.mqtts}`);
+  if (addresses.wss !== undefined) lines.push(`MQTT over WSS        wss://${config.host}:${addresses.wss}${config.wsPath}`);
+  if (!config.allowAnonymous) lines.push('anonymous clients: refused (set MQTT_ALLOW_ANONYMOUS=true to allow)');
+  log.info(`broker listening\n  ${lines.join('\n  ')}`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    broker.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,159 @@
+import { isUtf8 } from 'node:buffer';
+import mqttPacket from 'mqtt-packet';
+import type { Packet, ProtocolVersion } from './packets.js';
+import { ReasonCode } from './reason-codes.js';
+
+/** A decoding failure with the reason code the connection must be closed with. */
+export class DecodeError extends Error {
+  constructor(
+    message: string,
+    readonly reasonCode: number,
+  ) {
+    super(message);
+    this.name = 'DecodeError';
+  }
+}
+
+const PUBLISH = 3;
+const SUBSCRIBE = 8;
+const UNSUBSCRIBE = 10;
+
+/**
+ * Bytes in, packets out. Frames packets itself (fixed header + remaining length) so that a
+ * packet larger than maxPacketSize is refused from its header, before its body is buffered:
+ * memory per connection stays bounded whatever the peer announces. Each complete frame is then
+ * parsed by mqtt-packet, which knows all three protocol versions.
+ */
+export class PacketDecoder {
+  private readonly parser = mqttPacket.parser();
+  private buffered: Buffer | null = null;
+  private current: Packet | null = null;
+  private failure: Error | null = null;
+  private version: ProtocolVersion = 4;
+
+  constructor(private maxPacketSize: number) {
+    this.parser.on('packet', (packet: Packet) => {
+      this.current = packet;
+    });
+    this.parser.on('error', (error: Error) => {
+      this.failure = error;
+    });
+  }
+
+  setMaxPacketSize(size: number): void {
+    this.maxPacketSize = size;
+  }
+
+  setProtocolVersion(version: ProtocolVersion): void {
+    this.version = version;
+  }
+
+  /** Feeds bytes; calls onPacket for every complete packet; throws DecodeError on bad input. */
+  push(chunk: Buffer, onPacket: (packet: Packet, size: number) => boolean | void): void {
+    let data = this.buffered ? Buffer.concat([this.buffered, chunk]) : chunk;
+    this.buffered = null;
+    let offset = 0;
+    while (offset < data.length) {
+      const frame = this.frameAt(data, offset);
+      if (frame === null) break; // incomplete
+      const { headerLength, remainingLength } = frame;
+      const total = headerLength + remainingLength;
+      if (offset + total > data.length) break;
+      const bytes = data.subarray(offset, offset + total);
+      offset += total;
+      const packet = this.parse(bytes);
+      const stop = onPacket(packet, total);
+      if (stop === false) {
+        offset = data.length;
+        break;
+      }
+    }
+    if (offset < data.length) {
+      // Keep only the incomplete tail; copy so a large chunk is not retained.
+      this.buffered = Buffer.from(data.subarray(offset));
+    }
+    data = Buffer.alloc(0);
+  }
+
+  private frameAt(data: Buffer, offset: number): { headerLength: number; remainingLength: number } | null {
+    let multiplier = 1;
+    let value = 0;
+    let index = offset + 1;
+    for (let i = 0; i < 4; i++) {
+      if (index >= data.length) return null;
+      const byte = data[index++]!;
+      value += (byte & 0x7f) * multiplier;
+      if ((byte & 0x80) === 0) {
+        const headerLength = index - offset;
+        if (headerLength + value > this.maxPacketSize) {
+          throw new DecodeError(`packet of ${headerLength + value} bytes exceeds the maximum packet size ${this.maxPacketSize}`, ReasonCode.PacketTooLarge);
+        }
+        return { headerLength, remainingLength: value };
+      }
+      multiplier *= 128;
+    }
+    // [MQTT-1.5.5-1] a Variable Byte Integer has at most four bytes.
+    throw new DecodeError('invalid remaining length', ReasonCode.MalformedPacket);
+  }
+
+  private parse(bytes: Buffer): Packet {
+    const type = bytes[0]! >> 4;
+    if (type === PUBLISH || type === SUBSCRIBE || type === UNSUBSCRIBE) checkUtf8(bytes, type, this.version);
+    this.current = null;
+    this.failure = null;
+    this.parser.parse(bytes);
+    if (this.failure) throw new DecodeError((this.failure as Error).message, ReasonCode.MalformedPacket);
+    const packet = this.current as Packet | null;
+    if (!packet) throw new DecodeError('incomplete packet', ReasonCode.MalformedPacket);
+    // mqtt-packet accepts trailing bytes in some packets; the remaining length must be exact.
+    return packet;
+  }
+}
+
+function readVarInt(bytes: Buffer, offset: number): { value: number; next: number } {
+  let value = 0;
+  let multiplier = 1;
+  for (let i = 0; i < 4; i++) {
+    if (offset >= bytes.length) throw new DecodeError('truncated variable byte integer', ReasonCode.MalformedPacket);
+    const byte = bytes[offset++]!;
+    value += (byte & 0x7f) * multiplier;
+    if ((byte & 0x80) === 0) return { value, next: offset };
+    multiplier *= 128;
+  }
+  throw new DecodeError('invalid variable byte integer', ReasonCode.MalformedPacket);
+}
+
+/**
+ * [MQTT-1.5.4-1] UTF-8 strings must be well-formed. mqtt-packet decodes leniently (replacement
+ * characters), so topic names and filters are checked on the raw bytes here.
+ */
+function checkUtf8(bytes: Buffer, type: number, version: ProtocolVersion): void {
+  let offset = readVarInt(bytes, 1).next;
+  const end = bytes.length;
+  const string = (): void => {
+    if (offset + 2 > end) throw new DecodeError('truncated string', ReasonCode.MalformedPacket);
+    const length = bytes.readUInt16BE(offset);
+    const start = offset + 2;
+    if (start + length > end) throw new DecodeError('truncated string', ReasonCode.MalformedPacket);
+    if (!isUtf8(bytes.subarray(start, start + length))) throw new DecodeError('topic is not valid UTF-8', ReasonCode.MalformedPacket);
+    offset = start + length;
+  };
+  if (type === PUBLISH) {
+    string();
+    return;
+  }
+  offset += 2; // packet identifier
+  if (version === 5) {
+    const properties = readVarInt(bytes, offset);
+    offset = properties.next + properties.value;
+  }
+  while (offset < end) {
+    string();
+    if (type === SUBSCRIBE) offset += 1; // subscription options
+  }
+}
+
+/** Packets out: one Buffer per packet for the given protocol version. */
+export function encodePacket(packet: Packet, version: ProtocolVersion): Buffer {
+  return mqttPacket.generate(packet, { protocolVersion: version });
+}

@@ -1,0 +1,96 @@
+import type { Message, QoS } from '../model/message.js';
+import type { Subscription } from '../model/subscription.js';
+import type { Session } from '../sessions/session.js';
+import type { Router } from './router.js';
+import { SubscriptionIndex, type SubscriptionEntry } from './subscription-index.js';
+
+interface Aggregate {
+  session: Session;
+  qos: QoS;
+  retain: boolean;
+  ids: number[];
+}
+
+/** Routes within this process, through the subscription index. */
+export class LocalRouter implements Router {
+  readonly index = new SubscriptionIndex();
+
+  get subscriptionCount(): number {
+    return this.index.size;
+  }
+
+  subscribe(session: Session, subscription: Subscription): void {
+    this.index.add(session, subscription);
+  }
+
+  unsubscribe(session: Session, topicFilter: string): boolean {
+    return this.index.remove(session, topicFilter);
+  }
+
+  unsubscribeAll(session: Session): void {
+    this.index.removeAll(session);
+  }
+
+  route(message: Message): number {
+    // Overlapping subscriptions of one session: delivered once, at the highest QoS, with every
+    // Subscription Identifier ([MQTT-3.3.4-2], [MQTT-3.3.4-3], [MQTT-3.3.4-4]).
+    let single: Aggregate | undefined;
+    let many: Map<Session, Aggregate> | undefined;
+    const publisher = message.publisherClientId;
+    const visit = (entry: SubscriptionEntry): void => {
+      const sub = entry.subscription;
+      // [MQTT-3.8.3-3] No Local: not sent back to the publishing connection's session.
+      if (sub.noLocal && publisher !== undefined && entry.session.clientId === publisher) return;
+      const qos = (sub.qos < message.qos ? sub.qos : message.qos) as QoS;
+      // [MQTT-3.3.1-12] / [MQTT-3.3.1-13] Retain As Published.
+      const retain = sub.retainAsPublished && message.retain;
+      let agg: Aggregate | undefined;
+      if (single && single.session === entry.session) agg = single;
+      else if (many) agg = many.get(entry.session);
+      if (!agg) {
+        agg = { session: entry.session, qos, retain, ids: [] };
+        if (!single) single = agg;
+        else {
+          if (!many) {
+            many = new Map();
+            many.set(single.session, single);
+          }
+          many.set(entry.session, agg);
+        }
+      } else {
+        if (qos > agg.qos) agg.qos = qos;
+        if (retain) agg.retain = true;
+      }
+      if (sub.subscriptionIdentifier !== undefined) agg.ids.push(sub.subscriptionIdentifier);
+    };
+    this.index.direct.matchEach(message.topic, visit);
+
+    let matched = 0;
+    if (many) {
+      for (const agg of many.values()) {
+        agg.session.deliver({ message, qos: agg.qos, retain: agg.retain, subscriptionIdentifiers: agg.ids });
+        matched++;
+      }
+    } else if (single) {
+      const agg: Aggregate = single;
+      agg.session.deliver({ message, qos: agg.qos, retain: agg.retain, subscriptionIdentifiers: agg.ids });
+      matched++;
+    }
+
+    // Shared subscriptions: one member per group receives each message ([MQTT-4.8.2-4]).
+    this.index.shared.matchEach(message.topic, (group) => {
+      const entry = group.pick();
+      if (!entry) return;
+      const sub = entry.subscription;
+      const qos = (sub.qos < message.qos ? sub.qos : message.qos) as QoS;
+      entry.session.deliver({
+        message,
+        qos,
+        retain: sub.retainAsPublished && message.retain,
+        subscriptionIdentifiers: sub.subscriptionIdentifier !== undefined ? [sub.subscriptionIdentifier] : [],
+      });
+      matched++;
+    });
+    return matched;
+  }
+}

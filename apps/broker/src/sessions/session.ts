@@ -1,0 +1,204 @@
+import type { BrokerConfig } from '../config.js';
+import type { Message, QoS } from '../model/message.js';
+import { isExpired } from '../model/message.js';
+import type { Subscription } from '../model/subscription.js';
+import type { BrokerMetrics } from '../observability/metrics.js';
+import type { Will } from './will.js';
+
+/** What a session hands its connection: a message, at a QoS, with a retain flag and ids. */
+export interface Delivery {
+  readonly message: Message;
+  readonly qos: QoS;
+  readonly retain: boolean;
+  readonly subscriptionIdentifiers: readonly number[];
+}
+
+/** An outbound QoS 1/2 delivery waiting for its acknowledgement. */
+export interface Inflight {
+  readonly packetId: number;
+  readonly delivery: Delivery;
+  /** 'publish': PUBLISH sent, waiting for PUBACK/PUBREC; 'pubrel': PUBREL sent, waiting for PUBCOMP. */
+  state: 'publish' | 'pubrel';
+}
+
+/** The connection as a session sees it: where deliveries go while the client is connected. */
+export interface SessionLink {
+  /** Outbound window: min(client's Receive Maximum, server's maxInflight). */
+  readonly sendQuota: number;
+  /** Sends a PUBLISH; false when it was not sent (too large for the client). */
+  sendPublish(delivery: Delivery, packetId: number | undefined, dup: boolean): boolean;
+  sendPubrel(packetId: number): void;
+  /** Bytes waiting in the socket's buffer (slow consumer detection). */
+  bufferedBytes(): number;
+}
+
+export type DropReason = 'queue-full' | 'expired' | 'too-large' | 'slow-consumer' | 'qos0-offline';
+
+/**
+ * An MQTT session: subscriptions, the outbound in-flight window, the queue of messages not yet
+ * sent, inbound QoS 2 packet identifiers awaiting PUBREL, and the packet identifier allocator.
+ * It outlives its connection when it is persistent.
+ */
+export class Session {
+  readonly subscriptions = new Map<string, Subscription>();
+  readonly inflight = new Map<number, Inflight>();
+  readonly queue: Delivery[] = [];
+  /** [MQTT-4.3.3-10] inbound QoS 2 packet identifiers received and not yet released by PUBREL. */
+  readonly inboundQos2 = new Set<number>();
+  link: SessionLink | null = null;
+  will: Will | null = null;
+  /** Session Expiry Interval in seconds (0xFFFFFFFF = never). */
+  expiryInterval = 0;
+  disconnectedAt: number | undefined;
+  username: string | undefined;
+  protocolVersion: 3 | 4 | 5 = 4;
+  droppedCount = 0;
+  readonly createdAt = Date.now();
+  private nextPacketId = 1;
+
+  constructor(
+    readonly clientId: string,
+    private readonly config: Pick<BrokerConfig, 'maxQueuedMessages' | 'queueQos0' | 'queueDropPolicy' | 'maxWriteBufferBytes'>,
+    private readonly metrics: BrokerMetrics,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get connected(): boolean {
+    return this.link !== null;
+  }
+
+  /** Takes a message matched for this session: send now, queue, or drop (counted). */
+  deliver(delivery: Delivery): void {
+    const link = this.link;
+    if (delivery.qos === 0) {
+      if (link) {
+        if (link.bufferedBytes() > this.config.maxWriteBufferBytes) return this.drop('slow-consumer');
+        link.sendPublish(delivery, undefined, false);
+        return;
+      }
+      if (!this.config.queueQos0) return this.drop('qos0-offline');
+      return this.enqueue(delivery);
+    }
+    if (link && this.queue.length === 0 && this.inflight.size < link.sendQuota) {
+      this.sendInflight(link, delivery);
+      return;
+    }
+    this.enqueue(delivery);
+  }
+
+  private enqueue(delivery: Delivery): void {
+    if (this.queue.length >= this.config.maxQueuedMessages) {
+      if (this.config.queueDropPolicy === 'drop-new' || this.config.maxQueuedMessages === 0) return this.drop('queue-full');
+      this.queue.shift();
+      this.drop('queue-full');
+    }
+    this.queue.push(delivery);
+  }
+
+  private drop(_reason: DropReason): void {
+    this.droppedCount++;
+    this.metrics.publishDropped++;
+  }
+
+  private sendInflight(link: SessionLink, delivery: Delivery): void {
+    const packetId = this.allocatePacketId();
+    if (packetId === undefined) {
+      this.queue.unshift(delivery);
+      return;
+    }
+    if (!link.sendPublish(delivery, packetId, false)) {
+      // [MQTT-3.1.2-25] too large for the client: discarded as if it had been delivered.
+      this.drop('too-large');
+      return;
+    }
+    this.inflight.set(packetId, { packetId, delivery, state: 'publish' });
+  }
+
+  /** Next free packet identifier (1..65535), skipping those in use; undefined if all are in use. */
+  allocatePacketId(): number | undefined {
+    for (let i = 0; i < 65535; i++) {
+      const id = this.nextPacketId;
+      this.nextPacketId = id === 65535 ? 1 : id + 1;
+      if (!this.inflight.has(id)) return id;
+    }
+    return undefined;
+  }
+
+  /** Sends queued messages while the in-flight window has room. */
+  drain(): void {
+    const link = this.link;
+    if (!link) return;
+    const now = this.now();
+    while (this.queue.length > 0) {
+      const head = this.queue[0]!;
+      if (isExpired(head.message, now)) {
+        this.queue.shift();
+        this.drop('expired');
+        continue;
+      }
+      if (head.qos === 0) {
+        this.queue.shift();
+        if (link.bufferedBytes() > this.config.maxWriteBufferBytes) this.drop('slow-consumer');
+        else link.sendPublish(head, undefined, false);
+        continue;
+      }
+      if (this.inflight.size >= link.sendQuota) return;
+      this.queue.shift();
+      this.sendInflight(link, head);
+    }
+  }
+
+  /** PUBACK (QoS 1) or PUBCOMP (QoS 2) completes a delivery. Returns false if the id is unknown. */
+  complete(packetId: number, expected: 'publish' | 'pubrel'): boolean {
+    const entry = this.inflight.get(packetId);
+    if (!entry || entry.state !== expected) return false;
+    if (expected === 'publish' && entry.delivery.qos !== 1) return false;
+    this.inflight.delete(packetId);
+    this.drain();
+    return true;
+  }
+
+  /** PUBREC: the QoS 2 delivery moves to PUBREL. A PUBREC with an error reason code ends it. */
+  received(packetId: number, failed: boolean): boolean {
+    const entry = this.inflight.get(packetId);
+    if (!entry || entry.delivery.qos !== 2) return false;
+    if (failed) {
+      this.inflight.delete(packetId);
+      this.drain();
+      return true;
+    }
+    entry.state = 'pubrel';
+    return true;
+  }
+
+  /**
+   * On (re)connection of a persistent session: [MQTT-4.4.0-1] resend unacknowledged PUBLISH
+   * packets with DUP set and PUBREL packets, in their original order, then drain the queue.
+   */
+  resume(link: SessionLink): void {
+    this.link = link;
+    this.disconnectedAt = undefined;
+    const now = this.now();
+    for (const entry of this.inflight.values()) {
+      if (entry.state === 'pubrel') {
+        link.sendPubrel(entry.packetId);
+      } else if (isExpired(entry.delivery.message, now) && entry.delivery.qos === 1) {
+        this.inflight.delete(entry.packetId);
+        this.drop('expired');
+      } else {
+        link.sendPublish(entry.delivery, entry.packetId, true);
+      }
+    }
+    this.drain();
+  }
+
+  detach(now: number): void {
+    this.link = null;
+    this.disconnectedAt = now;
+  }
+
+  /** Messages waiting: queued plus unacknowledged. */
+  get pendingCount(): number {
+    return this.queue.length + this.inflight.size;
+  }
+}
