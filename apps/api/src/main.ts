@@ -5,6 +5,8 @@ import { API_VERSION } from './version.js';
 
 /** How long in-flight requests get to finish on SIGINT/SIGTERM before the process exits anyway. */
 const CLOSE_GRACE_MS = 10_000;
+/** Signals this close together count as one. */
+const DUPLICATE_SIGNAL_MS = 1_000;
 
 /** Entry point: load config, listen, print the address, close gracefully on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -19,13 +21,16 @@ async function main(): Promise<void> {
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   logger.info(`API listening on http://${shownHost}:${port} (OpenAPI at /openapi.json, docs at /docs)`);
 
-  let closing = false;
+  let closingSince: number | undefined;
   const close = (signal: NodeJS.Signals): void => {
-    if (closing) {
+    if (closingSince !== undefined) {
+      // Ctrl-C reaches this process from the terminal and again through npm and tsx: ignore
+      // those echoes; a deliberate second Ctrl-C later forces the exit.
+      if (Date.now() - closingSince < DUPLICATE_SIGNAL_MS) return;
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
-    closing = true;
+    closingSince = Date.now();
     logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {
       logger.error(`requests still open after ${CLOSE_GRACE_MS} ms: exiting`);
