@@ -200,6 +200,10 @@ export class Connection implements LiveConnection, SessionLink {
   close(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    // Detach from the session now, not when the peer has closed its side too: what is published
+    // meanwhile is queued for the session (4.1), not "sent" into a closed connection and lost, or
+    // parked in flight and later resent with DUP 1 although never sent ([MQTT-3.3.1-3]).
+    this.finish();
     this.transport.end();
   }
 

@@ -22,7 +22,7 @@ export function handleSubscribe(connection: Connection, packet: SubscribePacket)
   if (rawId !== undefined && (rawId < 1 || rawId > MAX_SUBSCRIPTION_IDENTIFIER)) {
     throw brokerError('BROKER_ERR_PROTOCOL', `subscription identifier ${rawId} out of range`);
   }
-  // [MQTT-3.8.3-3] a SUBSCRIBE must contain at least one topic filter.
+  // [MQTT-3.8.3-2] a SUBSCRIBE must contain at least one topic filter.
   if (packet.subscriptions.length === 0) throw brokerError('BROKER_ERR_PROTOCOL', 'SUBSCRIBE without topic filters');
 
   const granted: number[] = [];
@@ -63,14 +63,15 @@ export function handleSubscribe(connection: Connection, packet: SubscribePacket)
 
   const now = ctx.now();
   for (const { subscription, existed, shared } of accepted) {
-    // [MQTT-3.8.4-4] / 3.3.1.3: retained messages per Retain Handling; none for shared subscriptions.
+    // [MQTT-3.3.1-9] / [MQTT-3.3.1-10] / [MQTT-3.3.1-11] / [MQTT-3.8.4-4]: retained messages per Retain
+    // Handling; none for shared subscriptions (3.3.1.3: only a new Non-shared Subscription gets them).
     if (shared || subscription.retainHandling === 2) continue;
     if (subscription.retainHandling === 1 && existed) continue;
     for (const message of ctx.retained.match(subscription.topicFilter, now)) {
       session.deliver({
         message,
         qos: (subscription.qos < message.qos ? subscription.qos : message.qos) as QoS,
-        // [MQTT-3.3.1-8] retained messages sent because of a new subscription carry RETAIN 1.
+        // 3.3.1.3: retained messages sent because of a new subscription carry RETAIN 1.
         retain: true,
         subscriptionIdentifiers: subscription.subscriptionIdentifier !== undefined ? [subscription.subscriptionIdentifier] : [],
       });

@@ -17,6 +17,6 @@ export function handleUnsubscribe(connection: Connection, packet: UnsubscribePac
     ctx.router.unsubscribe(session, filter);
     return ReasonCode.Success;
   });
-  // [MQTT-3.10.4-4] UNSUBACK even when nothing was removed.
+  // [MQTT-3.10.4-4] / [MQTT-3.10.4-5] UNSUBACK, even when nothing was removed.
   connection.send(unsuback(packet.messageId ?? 0, codes, connection.protocolVersion));
 }

@@ -77,7 +77,8 @@ export class LocalRouter implements Router {
       matched++;
     }
 
-    // Shared subscriptions: one member per group receives each message ([MQTT-4.8.2-4]).
+    // Shared subscriptions: one member per group receives each message (4.8.2), at the QoS granted
+    // to that member's subscription ([MQTT-4.8.2-3]).
     this.index.shared.matchEach(message.topic, (group) => {
       const entry = group.pick();
       if (!entry) return;
