@@ -92,6 +92,7 @@ function readConnect(connection: Connection, packet: ConnectPacket): ConnectRequ
 
   const properties = packet.properties ?? {};
   if (version === 5) {
+    // [MQTT-4.12.0-1] enhanced authentication is not offered: any Authentication Method gets 0x8C.
     if (properties.authenticationMethod !== undefined) {
       throw brokerError('BROKER_ERR_BAD_AUTH_METHOD', `authentication method ${properties.authenticationMethod} not supported`);
     }
@@ -108,8 +109,9 @@ function readConnect(connection: Connection, packet: ConnectPacket): ConnectRequ
   let clientId = packet.clientId ?? '';
   let assignedClientId = false;
   if (clientId === '') {
-    // [MQTT-3.1.3-6] 5.0 assigns an identifier; [MQTT-3.1.3-7] 3.1.1 only with Clean Session 1;
-    // [MQTT-3.1.3-8] otherwise CONNACK 0x02 Identifier rejected. 3.1 requires an identifier.
+    // [MQTT-3.1.3-6] / [MQTT-3.1.3-7] 5.0 assigns a unique identifier and returns it in CONNACK
+    // ([MQTT-3.2.2-16]); 3.1.1 only with Clean Session 1, otherwise it is rejected (3.1.1's
+    // [MQTT-3.1.3-8]: return code 0x02; 5.0's [MQTT-3.1.3-8]: 0x85). 3.1 requires an identifier.
     if (version === 3 || (version === 4 && !cleanStart)) {
       throw brokerError('BROKER_ERR_CLIENT_ID_INVALID', 'empty client identifier');
     }
@@ -179,7 +181,7 @@ function openSession(connection: Connection, request: ConnectRequest): { session
   const sessions = connection.ctx.sessions;
   const existing = sessions.get(request.clientId);
   if (existing && !request.cleanStart) {
-    // Reconnected before the Will Delay Interval passed: the will is not sent ([MQTT-3.1.3-10]).
+    // Reconnected before the Will Delay Interval passed: the will is not sent ([MQTT-3.1.3-9]).
     connection.ctx.wills.cancel(request.clientId);
     return { session: existing, sessionPresent: true };
   }

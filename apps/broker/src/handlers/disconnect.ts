@@ -4,8 +4,9 @@ import type { DisconnectPacket } from '../protocol/packets.js';
 import { ReasonCode } from '../protocol/reason-codes.js';
 
 /**
- * DISCONNECT from the client: a normal disconnect discards the will ([MQTT-3.1.2-10]); reason
- * 0x04 keeps it; a Session Expiry Interval may be updated, but not from 0 ([MQTT-3.14.2-2]).
+ * DISCONNECT from the client: a normal disconnect discards the will ([MQTT-3.14.4-3],
+ * [MQTT-3.1.2-10]); reason 0x04 keeps it; a Session Expiry Interval may be updated, but not from
+ * 0 (3.14.2.2.2: a Protocol Error, and then the will is kept too).
  */
 export function handleDisconnect(connection: Connection, packet: DisconnectPacket): void {
   const session = connection.session!;

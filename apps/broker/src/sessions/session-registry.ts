@@ -16,8 +16,9 @@ export interface LiveConnection {
 export const NEVER_EXPIRES = 0xffffffff;
 
 /**
- * clientId -> Session, which sessions are connected, and session expiry ([MQTT-3.1.2-23]):
- * a disconnected session is removed once its Session Expiry Interval has passed.
+ * clientId -> Session, which sessions are connected, and session expiry: a session outlives its
+ * connection when its expiry interval is not 0 ([MQTT-3.1.2-23]) and is removed once that
+ * interval has passed ([MQTT-4.1.0-2]).
  */
 export class SessionRegistry {
   private readonly sessions = new Map<string, Session>();
@@ -80,7 +81,7 @@ export class SessionRegistry {
     else this.offline.add(session);
   }
 
-  /** Ends a session: its subscriptions go, a pending delayed will is published ([MQTT-3.1.3-9]). */
+  /** Ends a session: its subscriptions go, a pending delayed will is published ([MQTT-3.1.2-8]). */
   end(session: Session): void {
     if (this.sessions.get(session.clientId) !== session) return;
     this.sessions.delete(session.clientId);

@@ -2,9 +2,9 @@ import { createMessage, type Message } from '../model/message.js';
 import type { Will } from './will.js';
 
 /**
- * Delayed Will Messages ([MQTT-3.1.3-9]): a will is published when its Will Delay Interval has
- * passed or its session ends, whichever is first, and not at all if the client reconnects to
- * the session before then ([MQTT-3.1.3-10]).
+ * Delayed Will Messages (3.1.3.2.2, [MQTT-3.1.2-8]): a will is published when its Will Delay
+ * Interval has passed or its session ends, whichever is first, and not at all if the client
+ * reconnects to the session before then ([MQTT-3.1.3-9]).
  */
 export class WillPublisher {
   private readonly pending = new Map<string, { will: Will; username: string | undefined; timer: NodeJS.Timeout; publishAt: number }>();
