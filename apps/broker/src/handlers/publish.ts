@@ -34,7 +34,7 @@ export function handlePublish(connection: Connection, packet: PublishPacket): vo
     connection.send(pubrec(packetId));
     return;
   }
-  // [MQTT-3.3.4-8] / [MQTT-3.3.4-9] more unacknowledged QoS 2 publications than Receive Maximum: 0x93.
+  // [MQTT-3.3.4-7] more unacknowledged QoS 2 publications than Receive Maximum: DISCONNECT 0x93.
   if (qos === 2 && v5 && session.inboundQos2.size >= config.receiveMaximum) {
     throw brokerError('BROKER_ERR_RECEIVE_MAXIMUM_EXCEEDED', `more than ${config.receiveMaximum} QoS 2 publications awaiting PUBREL`);
   }

@@ -2,7 +2,7 @@ import type { PublishProperties } from '../protocol/packets.js';
 
 export type QoS = 0 | 1 | 2;
 
-/** Application properties that travel with a message unchanged ([MQTT-3.3.2-15..20]). */
+/** Application properties that travel with a message unchanged ([MQTT-3.3.2-4], [MQTT-3.3.2-15..18], [MQTT-3.3.2-20]). */
 export interface MessageProperties {
   payloadFormatIndicator?: boolean;
   contentType?: string;

@@ -19,6 +19,8 @@ export interface Inflight {
   readonly delivery: Delivery;
   /** 'publish': PUBLISH sent, waiting for PUBACK/PUBREC; 'pubrel': PUBREL sent, waiting for PUBCOMP. */
   state: 'publish' | 'pubrel';
+  /** Not resent yet on this connection: the resumed window was full ([MQTT-3.3.4-9]). */
+  deferred?: boolean;
 }
 
 /** The connection as a session sees it: where deliveries go while the client is connected. */
@@ -55,6 +57,8 @@ export class Session {
   droppedCount = 0;
   readonly createdAt = Date.now();
   private nextPacketId = 1;
+  /** In-flight entries waiting to be resent (see Inflight.deferred). */
+  private deferredCount = 0;
 
   constructor(
     readonly clientId: string,
@@ -73,7 +77,8 @@ export class Session {
     if (delivery.qos === 0) {
       if (link) {
         if (link.bufferedBytes() > this.config.maxWriteBufferBytes) return this.drop('slow-consumer');
-        link.sendPublish(delivery, undefined, false);
+        // [MQTT-3.1.2-25] too large for the client: discarded, and counted like every drop.
+        if (!link.sendPublish(delivery, undefined, false)) this.drop('too-large');
         return;
       }
       if (!this.config.queueQos0) return this.drop('qos0-offline');
@@ -128,6 +133,15 @@ export class Session {
   drain(): void {
     const link = this.link;
     if (!link) return;
+    // Resends held back on resumption go first, in order, as the window allows ([MQTT-3.3.4-9]).
+    if (this.deferredCount > 0) {
+      for (const entry of this.inflight.values()) {
+        if (!entry.deferred) continue;
+        if (this.inflight.size - this.deferredCount >= link.sendQuota) return;
+        this.undefer(entry);
+        this.resend(link, entry);
+      }
+    }
     const now = this.now();
     while (this.queue.length > 0) {
       const head = this.queue[0]!;
@@ -139,7 +153,7 @@ export class Session {
       if (head.qos === 0) {
         this.queue.shift();
         if (link.bufferedBytes() > this.config.maxWriteBufferBytes) this.drop('slow-consumer');
-        else link.sendPublish(head, undefined, false);
+        else if (!link.sendPublish(head, undefined, false)) this.drop('too-large');
         continue;
       }
       if (this.inflight.size >= link.sendQuota) return;
@@ -153,6 +167,7 @@ export class Session {
     const entry = this.inflight.get(packetId);
     if (!entry || entry.state !== expected) return false;
     if (expected === 'publish' && entry.delivery.qos !== 1) return false;
+    this.undefer(entry);
     this.inflight.delete(packetId);
     this.drain();
     return true;
@@ -162,6 +177,7 @@ export class Session {
   received(packetId: number, failed: boolean): boolean {
     const entry = this.inflight.get(packetId);
     if (!entry || entry.delivery.qos !== 2) return false;
+    this.undefer(entry);
     if (failed) {
       this.inflight.delete(packetId);
       this.drain();
@@ -174,22 +190,45 @@ export class Session {
   /**
    * On (re)connection of a persistent session: [MQTT-4.4.0-1] resend unacknowledged PUBLISH
    * packets with DUP set and PUBREL packets, in their original order, then drain the queue.
+   * PUBLISH resends beyond the new connection's Receive Maximum wait for free slots
+   * ([MQTT-3.3.4-9]); every entry, PUBREL ones included, counts as outstanding.
    */
   resume(link: SessionLink): void {
     this.link = link;
     this.disconnectedAt = undefined;
     const now = this.now();
+    let outstanding = 0;
+    for (const entry of this.inflight.values()) if (entry.state === 'pubrel') outstanding++;
+    this.deferredCount = 0;
     for (const entry of this.inflight.values()) {
+      entry.deferred = false;
       if (entry.state === 'pubrel') {
         link.sendPubrel(entry.packetId);
       } else if (isExpired(entry.delivery.message, now) && entry.delivery.qos === 1) {
         this.inflight.delete(entry.packetId);
         this.drop('expired');
-      } else {
-        link.sendPublish(entry.delivery, entry.packetId, true);
+      } else if (outstanding >= link.sendQuota) {
+        entry.deferred = true;
+        this.deferredCount++;
+      } else if (this.resend(link, entry)) {
+        outstanding++;
       }
     }
     this.drain();
+  }
+
+  /** Resends an in-flight PUBLISH with DUP 1; one now too large for the client is discarded ([MQTT-3.1.2-25]). */
+  private resend(link: SessionLink, entry: Inflight): boolean {
+    if (link.sendPublish(entry.delivery, entry.packetId, true)) return true;
+    this.inflight.delete(entry.packetId);
+    this.drop('too-large');
+    return false;
+  }
+
+  private undefer(entry: Inflight): void {
+    if (!entry.deferred) return;
+    entry.deferred = false;
+    this.deferredCount--;
   }
 
   detach(now: number): void {
