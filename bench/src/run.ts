@@ -12,7 +12,8 @@ import { runFanIn } from './fan-in.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 async function startOurBroker(port: number): Promise<() => void> {
-  const child = spawn('npx', ['tsx', path.resolve(here, '../../apps/broker/src/main.ts')], {
+  // node with tsx's loader directly (not through npx), so that the signal reaches the broker.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(here, '../../apps/broker/src/main.ts')], {
     env: { ...process.env, MQTT_PORT: String(port), MQTT_WS_PORT: '-1', MQTT_ALLOW_ANONYMOUS: 'true', SYS_INTERVAL: '0', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -29,7 +30,9 @@ async function startOurBroker(port: number): Promise<() => void> {
     if (ok) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  return () => child.kill('SIGTERM');
+  return () => {
+    child.kill('SIGTERM');
+  };
 }
 
 async function main(): Promise<void> {
