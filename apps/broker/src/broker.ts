@@ -49,7 +49,7 @@ export function createBroker(input: Partial<BrokerConfig> = {}, deps: BrokerDeps
   const log = deps.logger ?? createLogger(config.logLevel);
   const now = deps.now ?? Date.now;
   const metrics = new BrokerMetrics();
-  const router = new LocalRouter();
+  const router = new LocalRouter((session, error) => log.error({ err: error, clientId: session.clientId }, 'delivery failed'));
   const retained = new RetainedIndex();
   let shuttingDown = false;
 

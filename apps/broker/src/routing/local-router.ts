@@ -1,6 +1,6 @@
 import type { Message, QoS } from '../model/message.js';
 import type { Subscription } from '../model/subscription.js';
-import type { Session } from '../sessions/session.js';
+import type { Delivery, Session } from '../sessions/session.js';
 import type { Router } from './router.js';
 import { SubscriptionIndex, type SubscriptionEntry } from './subscription-index.js';
 
@@ -14,6 +14,17 @@ interface Aggregate {
 /** Routes within this process, through the subscription index. */
 export class LocalRouter implements Router {
   readonly index = new SubscriptionIndex();
+
+  /** onDeliveryError: one subscriber's failure is logged, never thrown at the publisher. */
+  constructor(private readonly onDeliveryError: (session: Session, error: unknown) => void = () => {}) {}
+
+  private deliver(session: Session, delivery: Delivery): void {
+    try {
+      session.deliver(delivery);
+    } catch (error) {
+      this.onDeliveryError(session, error);
+    }
+  }
 
   get subscriptionCount(): number {
     return this.index.size;
@@ -68,12 +79,12 @@ export class LocalRouter implements Router {
     let matched = 0;
     if (many) {
       for (const agg of many.values()) {
-        agg.session.deliver({ message, qos: agg.qos, retain: agg.retain, subscriptionIdentifiers: agg.ids });
+        this.deliver(agg.session, { message, qos: agg.qos, retain: agg.retain, subscriptionIdentifiers: agg.ids });
         matched++;
       }
     } else if (single) {
       const agg: Aggregate = single;
-      agg.session.deliver({ message, qos: agg.qos, retain: agg.retain, subscriptionIdentifiers: agg.ids });
+      this.deliver(agg.session, { message, qos: agg.qos, retain: agg.retain, subscriptionIdentifiers: agg.ids });
       matched++;
     }
 
@@ -84,7 +95,7 @@ export class LocalRouter implements Router {
       if (!entry) return;
       const sub = entry.subscription;
       const qos = (sub.qos < message.qos ? sub.qos : message.qos) as QoS;
-      entry.session.deliver({
+      this.deliver(entry.session, {
         message,
         qos,
         retain: sub.retainAsPublished && message.retain,
