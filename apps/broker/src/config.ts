@@ -46,6 +46,8 @@ export const BrokerConfigSchema = Type.Object({
   /** Time a client has to send CONNECT after the connection opens, in milliseconds. */
   connectTimeoutMs: Type.Integer({ minimum: 100, default: 10000 }),
   logLevel: Type.String({ default: 'info' }),
+  /** Postgres holding MQTT users and credentials (and, with durability, the broker's state). */
+  databaseUrl: Type.Optional(Type.String()),
   nodeId: Type.String({ default: 'node-1' }),
 });
 
@@ -82,6 +84,7 @@ const ENV_NAMES: Record<string, keyof BrokerConfig> = {
   MQTT_QUEUE_DROP_POLICY: 'queueDropPolicy',
   SYS_INTERVAL: 'sysInterval',
   LOG_LEVEL: 'logLevel',
+  DATABASE_URL: 'databaseUrl',
   NODE_ID: 'nodeId',
 };
 
@@ -100,6 +103,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
 
 /** The effective configuration, secrets removed, for the start-up banner. */
 export function describeConfig(config: BrokerConfig): Record<string, unknown> {
-  const { tlsCert, tlsKey, ...rest } = config;
-  return { ...rest, tls: tlsCert && tlsKey ? 'configured' : 'off' };
+  const { tlsCert, tlsKey, databaseUrl, ...rest } = config;
+  return { ...rest, tls: tlsCert && tlsKey ? 'configured' : 'off', database: databaseUrl ? 'DATABASE_URL' : 'none (no MQTT users: only anonymous clients, if allowed)' };
 }

@@ -1,3 +1,6 @@
+import { createDb } from '@repo/db';
+import { VerificationCache } from '@repo/passwords';
+import { createCredentialAuthenticator } from './auth/credential-authenticator.js';
 import { createBroker } from './broker.js';
 import { describeConfig, loadConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
@@ -7,7 +10,11 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   log.info({ config: describeConfig(config) }, 'effective configuration');
-  const broker = createBroker(config, { logger: log });
+  const db = config.databaseUrl ? createDb(config.databaseUrl) : undefined;
+  const authenticator = db
+    ? createCredentialAuthenticator({ db, cache: new VerificationCache(), allowAnonymous: config.allowAnonymous, log })
+    : undefined;
+  const broker = createBroker(config, { logger: log, ...(authenticator ? { authenticator } : {}) });
   const addresses = await broker.listen();
   const lines = [`MQTT over TCP        mqtt://${config.host}:${addresses.mqtt}`];
   if (addresses.ws !== undefined) lines.push(`MQTT over WebSocket  ws://${config.host}:${addresses.ws}${config.wsPath}`);
@@ -21,7 +28,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    broker.close().then(
+    broker
+      .close()
+      .then(() => db?.$disconnect())
+      .then(
       () => process.exit(0),
       (error: unknown) => {
         log.error({ err: error }, 'error during shutdown');

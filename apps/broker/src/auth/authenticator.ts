@@ -5,6 +5,10 @@ export interface Principal {
   readonly clientId: string;
   readonly username: string | undefined;
   readonly anonymous: boolean;
+  /** Superusers pass every authorization check except publishing to $SYS/. */
+  readonly superuser?: boolean;
+  /** Groups of the MQTT user, for group ACL rules. */
+  readonly groups?: readonly string[];
 }
 
 export interface ConnectCredentials {

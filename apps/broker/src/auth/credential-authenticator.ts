@@ -1,0 +1,72 @@
+import type { PrismaClient } from '@repo/db';
+import { verifyPassword, type VerificationCache } from '@repo/passwords';
+import type { Logger } from '../observability/logger.js';
+import { ReasonCode } from '../protocol/reason-codes.js';
+import type { Authenticator, AuthResult } from './authenticator.js';
+
+/** A verification against this hash costs what a real one does, so unknown users take as long as known ones. */
+const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$a29NE79YVwl8QPz8YOd29Q$P1dK2oPzwPwveLjTrueYpNC3FNOT/Ah51yrLlxyo5MU';
+
+/** Glob with `*` only, anchored: `sensor-*` matches `sensor-42`. */
+export function clientIdMatches(pattern: string, clientId: string): boolean {
+  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
+  return regex.test(clientId);
+}
+
+export interface CredentialAuthenticatorDeps {
+  db: Pick<PrismaClient, 'mqttUser' | 'credential'>;
+  cache: VerificationCache;
+  allowAnonymous: boolean;
+  log: Logger;
+  now?: () => number;
+}
+
+/**
+ * CONNECT credentials checked against MQTT users and their credentials in Postgres:
+ * unknown user or wrong password -> 0x86 (3.1.1: 4); disabled user, expired or revoked
+ * credential, client id not allowed by the credential -> 0x87 (3.1.1: 5). argon2id runs on the
+ * thread pool; recent successes are served from a keyed cache.
+ */
+export function createCredentialAuthenticator(deps: CredentialAuthenticatorDeps): Authenticator {
+  const now = deps.now ?? Date.now;
+  const refuse = (reasonCode: number, why: string, username: string | undefined): AuthResult => {
+    deps.log.info({ username, reasonCode }, `authentication failed: ${why}`);
+    return { ok: false, reasonCode };
+  };
+  return {
+    async authenticate({ clientId, username, password }) {
+      if (username === undefined) {
+        if (deps.allowAnonymous) return { ok: true, principal: { clientId, username: undefined, anonymous: true } };
+        return refuse(ReasonCode.NotAuthorized, 'anonymous access is off', undefined);
+      }
+      if (password === undefined) return refuse(ReasonCode.BadUserNameOrPassword, 'no password', username);
+      const user = await deps.db.mqttUser.findUnique({ where: { username }, include: { credentials: true } });
+      if (!user) {
+        await verifyPassword(DUMMY_HASH, password);
+        return refuse(ReasonCode.BadUserNameOrPassword, 'unknown user', username);
+      }
+      // Usable credentials first: most connections match the first one tried.
+      const at = now();
+      const usable = (c: (typeof user.credentials)[number]): boolean => !c.revoked && (c.expiresAt === null || c.expiresAt.getTime() > at);
+      const ordered = [...user.credentials].sort((a, b) => Number(usable(b)) - Number(usable(a)));
+      for (const credential of ordered) {
+        const cached = deps.cache.has(credential.id, credential.secretHash, password);
+        if (!cached && !(await verifyPassword(credential.secretHash, password))) continue;
+        if (!usable(credential)) {
+          deps.cache.invalidate(credential.id);
+          return refuse(ReasonCode.NotAuthorized, credential.revoked ? 'credential revoked' : 'credential expired', username);
+        }
+        if (!user.enabled) return refuse(ReasonCode.NotAuthorized, 'user disabled', username);
+        if (credential.clientIdPattern !== null && !clientIdMatches(credential.clientIdPattern, clientId)) {
+          return refuse(ReasonCode.NotAuthorized, 'client id not allowed by the credential', username);
+        }
+        if (!cached) deps.cache.remember(credential.id, credential.secretHash, password);
+        deps.db.credential.update({ where: { id: credential.id }, data: { lastUsedAt: new Date(at) } }).catch((error: unknown) => {
+          deps.log.warn({ err: error }, 'could not record credential use');
+        });
+        return { ok: true, principal: { clientId, username, anonymous: false, superuser: user.superuser, groups: user.groups } };
+      }
+      return refuse(ReasonCode.BadUserNameOrPassword, 'wrong password', username);
+    },
+  };
+}

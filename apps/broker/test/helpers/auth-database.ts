@@ -1,0 +1,29 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createDb, migrate, startEmbeddedPostgres, type PrismaClient } from '@repo/db';
+
+export interface TestDatabase {
+  databaseUrl: string;
+  db: PrismaClient;
+  stop(): Promise<void>;
+}
+
+/** A real embedded Postgres in a temp dir, migrated, with a Prisma client. */
+export async function startTestDatabase(): Promise<TestDatabase> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'broker-auth-'));
+  // As root the server runs as `postgres`, which must be able to traverse the directory.
+  await chmod(dir, 0o755);
+  const server = await startEmbeddedPostgres({ dataDir: dir, port: 0 });
+  await migrate(server.databaseUrl);
+  const db = createDb(server.databaseUrl);
+  return {
+    databaseUrl: server.databaseUrl,
+    db,
+    async stop() {
+      await db.$disconnect();
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
