@@ -1,6 +1,8 @@
 /**
- * `npm run mqtt-user -- add <username> [--superuser] [--client-id <glob>]`: creates an MQTT user
- * with a generated password, printed once (only its argon2id hash is stored).
+ * `npm run mqtt-user -- add <username> [--allow <filter>]... [--superuser] [--client-id <glob>]`:
+ * creates an MQTT user with a generated password, printed once (only its argon2id hash is
+ * stored), and for each --allow an ACL rule letting that user publish and subscribe under the
+ * filter (ACLs deny by default). Running brokers are told through NOTIFY.
  * `npm run mqtt-user -- list` lists users. Uses DATABASE_URL, else the embedded Postgres under
  * ./data (the one `npm start` is running, or started for the duration of the command).
  * The REST API will be the main way to provision devices; this is the command-line equivalent.
@@ -8,6 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ControlChannel } from '@repo/control';
 import { createDb, resolveDatabase } from '@repo/db';
 import { generateSecret, hashPassword } from '@repo/passwords';
 
@@ -29,7 +32,7 @@ function runningEmbeddedUrl(dataDir: string): string | undefined {
 async function main(): Promise<void> {
   const [command, username, ...rest] = process.argv.slice(2);
   if (command !== 'add' && command !== 'list') {
-    console.error('usage: npm run mqtt-user -- add <username> [--superuser] [--client-id <glob>]\n       npm run mqtt-user -- list');
+    console.error('usage: npm run mqtt-user -- add <username> [--allow <filter>]... [--superuser] [--client-id <glob>]\n       npm run mqtt-user -- list');
     process.exit(2);
   }
   const dataDir = path.resolve(root, process.env.DATA_DIR ?? 'data');
@@ -55,7 +58,12 @@ async function main(): Promise<void> {
         credentials: { create: { label: 'created by mqtt-user', secretHash: await hashPassword(password), clientIdPattern: clientIdIndex >= 0 ? (rest[clientIdIndex + 1] ?? null) : null } },
       },
     });
-    console.log(`created MQTT user ${username}; password (shown once): ${password}`);
+    const allowed = rest.flatMap((arg, i) => (arg === '--allow' && rest[i + 1] ? [rest[i + 1]!] : []));
+    for (const topic of allowed) {
+      await db.aclRule.create({ data: { subjectKind: 'user', subject: username, action: 'all', topic, permission: 'allow', description: 'created by mqtt-user' } });
+    }
+    if (allowed.length > 0) await db.$executeRaw`SELECT pg_notify(${ControlChannel.aclChanged}, '')`;
+    console.log(`created MQTT user ${username}${allowed.length ? ` allowed on ${allowed.join(', ')}` : ' (no ACL rules yet: everything is denied)'}; password (shown once): ${password}`);
   } finally {
     await db.$disconnect();
     await database.stop();

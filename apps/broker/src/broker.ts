@@ -49,7 +49,12 @@ export function createBroker(input: Partial<BrokerConfig> = {}, deps: BrokerDeps
   const log = deps.logger ?? createLogger(config.logLevel);
   const now = deps.now ?? Date.now;
   const metrics = new BrokerMetrics();
-  const router = new LocalRouter((session, error) => log.error({ err: error, clientId: session.clientId }, 'delivery failed'));
+  const authorizer = deps.authorizer ?? createDefaultAuthorizer();
+  const router = new LocalRouter(
+    (session, error) => log.error({ err: error, clientId: session.clientId }, 'delivery failed'),
+    // Sessions restored without a principal (no CONNECT since start) are not re-checked.
+    (session, delivery) => session.principal === null || authorizer.canReceive(session.principal, delivery.message.topic, delivery.qos),
+  );
   const retained = new RetainedIndex();
   let shuttingDown = false;
 
@@ -68,7 +73,7 @@ export function createBroker(input: Partial<BrokerConfig> = {}, deps: BrokerDeps
     sessions,
     wills,
     authenticator: deps.authenticator ?? createAnonymousAuthenticator({ allowAnonymous: config.allowAnonymous }),
-    authorizer: deps.authorizer ?? createDefaultAuthorizer(),
+    authorizer,
     now,
     publish,
     get shuttingDown() {

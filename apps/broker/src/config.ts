@@ -45,6 +45,9 @@ export const BrokerConfigSchema = Type.Object({
   maxWriteBufferBytes: Type.Integer({ minimum: 1024, default: 4 * 1024 * 1024 }),
   /** Time a client has to send CONNECT after the connection opens, in milliseconds. */
   connectTimeoutMs: Type.Integer({ minimum: 100, default: 10000 }),
+  /** What happens when no ACL rule matches (only with a database; without one, all is allowed but $SYS publishing). */
+  aclDefaultPublish: Type.Union([Type.Literal('allow'), Type.Literal('deny')], { default: 'deny' }),
+  aclDefaultSubscribe: Type.Union([Type.Literal('allow'), Type.Literal('deny')], { default: 'deny' }),
   logLevel: Type.String({ default: 'info' }),
   /** Postgres holding MQTT users and credentials (and, with durability, the broker's state). */
   databaseUrl: Type.Optional(Type.String()),
@@ -84,6 +87,8 @@ const ENV_NAMES: Record<string, keyof BrokerConfig> = {
   MQTT_QUEUE_DROP_POLICY: 'queueDropPolicy',
   SYS_INTERVAL: 'sysInterval',
   LOG_LEVEL: 'logLevel',
+  MQTT_ACL_DEFAULT_PUBLISH: 'aclDefaultPublish',
+  MQTT_ACL_DEFAULT_SUBSCRIBE: 'aclDefaultSubscribe',
   DATABASE_URL: 'databaseUrl',
   NODE_ID: 'nodeId',
 };

@@ -1,6 +1,5 @@
 import { createDb } from '@repo/db';
-import { VerificationCache } from '@repo/passwords';
-import { createCredentialAuthenticator } from './auth/credential-authenticator.js';
+import { createDatabaseAccessControl } from './auth/database-access-control.js';
 import { createBroker } from './broker.js';
 import { describeConfig, loadConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
@@ -11,10 +10,12 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   log.info({ config: describeConfig(config) }, 'effective configuration');
   const db = config.databaseUrl ? createDb(config.databaseUrl) : undefined;
-  const authenticator = db
-    ? createCredentialAuthenticator({ db, cache: new VerificationCache(), allowAnonymous: config.allowAnonymous, log })
-    : undefined;
-  const broker = createBroker(config, { logger: log, ...(authenticator ? { authenticator } : {}) });
+  const access = db && config.databaseUrl ? await createDatabaseAccessControl({ db, databaseUrl: config.databaseUrl, config, log }) : undefined;
+  const broker = createBroker(config, { logger: log, ...(access ? { authenticator: access.authenticator, authorizer: access.authorizer } : {}) });
+  if (access) {
+    await access.listen(() => broker.context.sessions.liveConnections());
+    log.info({ rules: access.authorizer.ruleCount }, 'MQTT users, credentials and ACL rules come from the database');
+  }
   const addresses = await broker.listen();
   const lines = [`MQTT over TCP        mqtt://${config.host}:${addresses.mqtt}`];
   if (addresses.ws !== undefined) lines.push(`MQTT over WebSocket  ws://${config.host}:${addresses.ws}${config.wsPath}`);
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     broker
       .close()
+      .then(() => access?.stop())
       .then(() => db?.$disconnect())
       .then(
       () => process.exit(0),

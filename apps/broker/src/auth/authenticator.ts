@@ -9,6 +9,8 @@ export interface Principal {
   readonly superuser?: boolean;
   /** Groups of the MQTT user, for group ACL rules. */
   readonly groups?: readonly string[];
+  /** The credential that authenticated this principal (re-checked when credentials change). */
+  readonly credentialId?: string;
 }
 
 export interface ConnectCredentials {

@@ -64,7 +64,7 @@ export function createCredentialAuthenticator(deps: CredentialAuthenticatorDeps)
         deps.db.credential.update({ where: { id: credential.id }, data: { lastUsedAt: new Date(at) } }).catch((error: unknown) => {
           deps.log.warn({ err: error }, 'could not record credential use');
         });
-        return { ok: true, principal: { clientId, username, anonymous: false, superuser: user.superuser, groups: user.groups } };
+        return { ok: true, principal: { clientId, username, anonymous: false, superuser: user.superuser, groups: user.groups, credentialId: credential.id } };
       }
       return refuse(ReasonCode.BadUserNameOrPassword, 'wrong password', username);
     },

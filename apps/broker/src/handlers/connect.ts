@@ -46,7 +46,7 @@ export async function handleConnect(connection: Connection, packet: ConnectPacke
     connection.close();
     return;
   }
-  if (request.will && !ctx.authorizer.canPublish(auth.principal, request.will.topic)) {
+  if (request.will && !ctx.authorizer.canPublish(auth.principal, request.will.topic, request.will.qos, request.will.retain)) {
     throw brokerError('BROKER_ERR_NOT_AUTHORIZED', `will topic ${request.will.topic} not allowed`);
   }
 
@@ -61,6 +61,7 @@ export async function handleConnect(connection: Connection, packet: ConnectPacke
   session.expiryInterval = request.sessionExpiryInterval;
   session.protocolVersion = request.version;
   session.username = auth.principal.username;
+  session.principal = auth.principal;
   connection.session = session;
 
   const properties: ConnackProperties | undefined = request.version === 5 ? connackProperties(connection, request) : undefined;

@@ -47,7 +47,7 @@ export function handlePublish(connection: Connection, packet: PublishPacket): vo
     return refuse(connection, qos, packetId, ReasonCode.PayloadFormatInvalid, 'payload is not UTF-8');
   }
 
-  if (!ctx.authorizer.canPublish(connection.principal!, topic)) {
+  if (!ctx.authorizer.canPublish(connection.principal!, topic, qos, packet.retain)) {
     ctx.log.info({ clientId: connection.clientId, topic }, 'publish not authorized');
     return refuse(connection, qos, packetId, ReasonCode.NotAuthorized, 'not authorized');
   }

@@ -15,11 +15,19 @@ interface Aggregate {
 export class LocalRouter implements Router {
   readonly index = new SubscriptionIndex();
 
-  /** onDeliveryError: one subscriber's failure is logged, never thrown at the publisher. */
-  constructor(private readonly onDeliveryError: (session: Session, error: unknown) => void = () => {}) {}
+  /**
+   * onDeliveryError: one subscriber's failure is logged, never thrown at the publisher.
+   * mayReceive: the delivery check, asked per matched session, so that an authorization change
+   * reaches existing subscriptions.
+   */
+  constructor(
+    private readonly onDeliveryError: (session: Session, error: unknown) => void = () => {},
+    private readonly mayReceive: (session: Session, delivery: Delivery) => boolean = () => true,
+  ) {}
 
   private deliver(session: Session, delivery: Delivery): void {
     try {
+      if (!this.mayReceive(session, delivery)) return;
       session.deliver(delivery);
     } catch (error) {
       this.onDeliveryError(session, error);

@@ -1,3 +1,4 @@
+import type { Principal } from '../auth/authenticator.js';
 import type { BrokerConfig } from '../config.js';
 import type { BrokerMetrics } from '../observability/metrics.js';
 import type { Router } from '../routing/router.js';
@@ -7,6 +8,7 @@ import type { WillPublisher } from './will-delay.js';
 /** The side of a live connection the registry needs: to take it over or close it. */
 export interface LiveConnection {
   readonly clientId: string;
+  readonly principal: Principal | null;
   /** Closes the connection because another one took its session over ([MQTT-3.1.4-3]). */
   takeOver(): void;
   /** Closes the connection with a DISCONNECT reason code (5.0) for administrative reasons. */

@@ -1,3 +1,4 @@
+import type { Principal } from '../auth/authenticator.js';
 import type { BrokerConfig } from '../config.js';
 import type { Message, QoS } from '../model/message.js';
 import { isExpired } from '../model/message.js';
@@ -53,6 +54,8 @@ export class Session {
   expiryInterval = 0;
   disconnectedAt: number | undefined;
   username: string | undefined;
+  /** Who owns the session, as authenticated at its last CONNECT (for the delivery check). */
+  principal: Principal | null = null;
   protocolVersion: 3 | 4 | 5 = 4;
   droppedCount = 0;
   readonly createdAt = Date.now();

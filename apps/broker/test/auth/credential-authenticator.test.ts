@@ -5,7 +5,7 @@ import { clientIdMatches, createCredentialAuthenticator } from '../../src/auth/c
 import { createLogger } from '../../src/observability/logger.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { closeAllClients, connectClient } from '../helpers/clients.js';
-import { startTestDatabase, type TestDatabase } from '../helpers/auth-database.js';
+import { createMqttUser, startTestDatabase, type TestDatabase, type TestUserOptions } from '../helpers/auth-database.js';
 
 let database: TestDatabase;
 let broker: TestBroker;
@@ -23,28 +23,7 @@ afterAll(async () => {
 });
 afterEach(() => closeAllClients());
 
-let seq = 0;
-async function createUser(options: { enabled?: boolean; superuser?: boolean; credentials: Array<{ password: string; revoked?: boolean; expiresAt?: Date; clientIdPattern?: string }> }): Promise<string> {
-  const username = `user-${process.pid}-${++seq}`;
-  await database.db.mqttUser.create({
-    data: {
-      username,
-      enabled: options.enabled ?? true,
-      superuser: options.superuser ?? false,
-      credentials: {
-        create: await Promise.all(
-          options.credentials.map(async (c) => ({
-            secretHash: await hashPassword(c.password),
-            revoked: c.revoked ?? false,
-            expiresAt: c.expiresAt ?? null,
-            clientIdPattern: c.clientIdPattern ?? null,
-          })),
-        ),
-      },
-    },
-  });
-  return username;
-}
+const createUser = (options: TestUserOptions): Promise<string> => createMqttUser(database.db, options);
 
 /** The CONNACK code a connection attempt gets: reasonCode (5.0) or returnCode (3.1.1). */
 function connackCode(options: mqtt.IClientOptions): Promise<number> {

@@ -2,6 +2,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createDb, migrate, startEmbeddedPostgres, type PrismaClient } from '@repo/db';
+import { hashPassword } from '@repo/passwords';
 
 export interface TestDatabase {
   databaseUrl: string;
@@ -26,4 +27,31 @@ export async function startTestDatabase(): Promise<TestDatabase> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface TestUserOptions {
+  username?: string;
+  enabled?: boolean;
+  superuser?: boolean;
+  groups?: string[];
+  credentials: Array<{ password: string; revoked?: boolean; expiresAt?: Date; clientIdPattern?: string }>;
+}
+
+let userSeq = 0;
+
+/** Creates an MQTT user with argon2id-hashed credentials; returns its username. */
+export async function createMqttUser(db: PrismaClient, options: TestUserOptions): Promise<string> {
+  const username = options.username ?? `user-${process.pid}-${++userSeq}`;
+  const credentials = await Promise.all(
+    options.credentials.map(async (c) => ({
+      secretHash: await hashPassword(c.password),
+      revoked: c.revoked ?? false,
+      expiresAt: c.expiresAt ?? null,
+      clientIdPattern: c.clientIdPattern ?? null,
+    })),
+  );
+  await db.mqttUser.create({
+    data: { username, enabled: options.enabled ?? true, superuser: options.superuser ?? false, groups: options.groups ?? [], credentials: { create: credentials } },
+  });
+  return username;
 }

@@ -1,0 +1,65 @@
+import type { PrismaClient } from '@repo/db';
+import { VerificationCache } from '@repo/passwords';
+import type { BrokerConfig } from '../config.js';
+import { recheckCredentials } from '../control/commands/recheck-credentials.js';
+import { reloadAcl } from '../control/commands/reload-acl.js';
+import { startControlListener, type ControlListener } from '../control/control-listener.js';
+import type { Logger } from '../observability/logger.js';
+import type { LiveConnection } from '../sessions/session-registry.js';
+import { createAclAuthorizer, type AclAuthorizer } from './acl-authorizer.js';
+import { loadAclRules } from './acl-rule-store.js';
+import type { Authenticator } from './authenticator.js';
+import { createCredentialAuthenticator } from './credential-authenticator.js';
+
+export interface DatabaseAccessControl {
+  readonly authenticator: Authenticator;
+  readonly authorizer: AclAuthorizer;
+  readonly cache: VerificationCache;
+  /** Starts acting on control notifications for the broker's live connections. */
+  listen(connections: () => LiveConnection[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Who may connect and what they may do, from Postgres: credentials checked at CONNECT, ACL rules
+ * held in memory and reloaded on NOTIFY, connections of a disabled user or revoked credential
+ * disconnected on NOTIFY (see @repo/control for the channels).
+ */
+export async function createDatabaseAccessControl(deps: {
+  db: PrismaClient;
+  databaseUrl: string;
+  config: Pick<BrokerConfig, 'allowAnonymous' | 'aclDefaultPublish' | 'aclDefaultSubscribe'>;
+  log: Logger;
+}): Promise<DatabaseAccessControl> {
+  const { db, log, config } = deps;
+  const cache = new VerificationCache();
+  const authenticator = createCredentialAuthenticator({ db, cache, allowAnonymous: config.allowAnonymous, log });
+  const authorizer = createAclAuthorizer(await loadAclRules(db), { publish: config.aclDefaultPublish, subscribe: config.aclDefaultSubscribe });
+  let listener: ControlListener | undefined;
+  return {
+    authenticator,
+    authorizer,
+    cache,
+    async listen(connections) {
+      const recheck = (username: string): Promise<number> => recheckCredentials({ db, connections, log, username });
+      listener = await startControlListener(
+        deps.databaseUrl,
+        {
+          aclChanged: () => reloadAcl({ db, authorizer, log }),
+          credentialsChanged: async ({ username }) => {
+            await recheck(username);
+          },
+          resynchronize: async () => {
+            await reloadAcl({ db, authorizer, log });
+            const usernames = new Set(connections().flatMap((c) => (c.principal?.username ? [c.principal.username] : [])));
+            for (const username of usernames) await recheck(username);
+          },
+        },
+        log,
+      );
+    },
+    async stop() {
+      await listener?.stop();
+    },
+  };
+}

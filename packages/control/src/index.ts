@@ -1,0 +1,34 @@
+/**
+ * The control plane: the API (or any writer) changes rows, then NOTIFYs one of these channels;
+ * every broker node LISTENs and acts. Channel names are written here and nowhere else.
+ */
+export const ControlChannel = {
+  /** ACL rules changed: reload them. Payload: none. */
+  aclChanged: 'mqtt_acl_changed',
+  /** A user or its credentials changed (disabled, revoked, expired, deleted). Payload: CredentialsChanged. */
+  credentialsChanged: 'mqtt_credentials_changed',
+} as const;
+
+export type ControlChannel = (typeof ControlChannel)[keyof typeof ControlChannel];
+
+export interface CredentialsChanged {
+  username: string;
+}
+
+/** Parses a credentialsChanged payload; null when it is not one. */
+export function decodeCredentialsChanged(payload: string | undefined): CredentialsChanged | null {
+  if (!payload) return null;
+  try {
+    const value = JSON.parse(payload) as unknown;
+    if (typeof value === 'object' && value !== null && typeof (value as { username?: unknown }).username === 'string') {
+      return { username: (value as { username: string }).username };
+    }
+  } catch {
+    /* not JSON */
+  }
+  return null;
+}
+
+export function encodeCredentialsChanged(message: CredentialsChanged): string {
+  return JSON.stringify({ username: message.username });
+}
