@@ -101,7 +101,8 @@ export function createBroker(input: Partial<BrokerConfig> = {}, deps: BrokerDeps
     sys,
     async listen() {
       const host = config.host;
-      const tls = config.tlsCert && config.tlsKey ? { cert: config.tlsCert, key: config.tlsKey } : undefined;
+      const clientCertificates = config.tlsCa ? { clientCertificates: { ca: config.tlsCa, required: config.tlsRequireClientCert } } : {};
+      const tls = config.tlsCert && config.tlsKey ? { cert: config.tlsCert, key: config.tlsKey, ...clientCertificates } : undefined;
       const tcp = await startTcpListener(host, config.mqttPort, onTransport);
       listeners.push(tcp);
       const addresses: ListeningAddresses = { mqtt: tcp.port };

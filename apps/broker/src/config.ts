@@ -17,6 +17,12 @@ export const BrokerConfigSchema = Type.Object({
   /** PEM certificate and key; the TLS listeners start only when both are set. */
   tlsCert: Type.Optional(Type.String()),
   tlsKey: Type.Optional(Type.String()),
+  /** PEM of the CA(s) whose client certificates the TLS listeners accept; set, they ask clients for a certificate. */
+  tlsCa: Type.Optional(Type.String()),
+  /** Clients without a certificate from tlsCa fail the TLS handshake (needs tlsCa). */
+  tlsRequireClientCert: Type.Boolean({ default: false }),
+  /** A verified client certificate's CN is the MQTT username; no password is needed (needs tlsCa and a database). */
+  tlsUseCnAsUsername: Type.Boolean({ default: false }),
   wsPath: Type.String({ default: '/mqtt' }),
   allowAnonymous: Type.Boolean({ default: false }),
   /** Largest packet the broker accepts and announces (Maximum Packet Size), in bytes. */
@@ -63,6 +69,9 @@ export function resolveConfig(input: Partial<BrokerConfig> = {}): BrokerConfig {
     const problems = [...Value.Errors(BrokerConfigSchema, withDefaults)].map((e) => `${e.instancePath || '/'} ${e.message}`);
     throw new Error(`invalid broker configuration: ${problems.join('; ')}`);
   }
+  if ((withDefaults.tlsRequireClientCert || withDefaults.tlsUseCnAsUsername) && !withDefaults.tlsCa) {
+    throw new Error('invalid broker configuration: tlsRequireClientCert and tlsUseCnAsUsername need tlsCa (MQTT_TLS_CA_FILE)');
+  }
   return withDefaults;
 }
 
@@ -73,6 +82,8 @@ const ENV_NAMES: Record<string, keyof BrokerConfig> = {
   MQTTS_PORT: 'mqttsPort',
   MQTT_WSS_PORT: 'mqttWssPort',
   MQTT_ALLOW_ANONYMOUS: 'allowAnonymous',
+  MQTT_TLS_REQUIRE_CLIENT_CERT: 'tlsRequireClientCert',
+  MQTT_TLS_USE_CN_AS_USERNAME: 'tlsUseCnAsUsername',
   MQTT_MAX_PACKET_SIZE: 'maxPacketSize',
   MQTT_RECEIVE_MAXIMUM: 'receiveMaximum',
   MQTT_MAX_INFLIGHT: 'maxInflight',
@@ -93,7 +104,7 @@ const ENV_NAMES: Record<string, keyof BrokerConfig> = {
   NODE_ID: 'nodeId',
 };
 
-/** Reads the environment (and MQTT_TLS_CERT_FILE / MQTT_TLS_KEY_FILE) into a validated config. */
+/** Reads the environment (and MQTT_TLS_CERT_FILE / MQTT_TLS_KEY_FILE / MQTT_TLS_CA_FILE) into a validated config. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
   const raw: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(ENV_NAMES)) {
@@ -102,12 +113,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
   }
   if (env.MQTT_TLS_CERT_FILE) raw.tlsCert = readFileSync(env.MQTT_TLS_CERT_FILE, 'utf8');
   if (env.MQTT_TLS_KEY_FILE) raw.tlsKey = readFileSync(env.MQTT_TLS_KEY_FILE, 'utf8');
+  if (env.MQTT_TLS_CA_FILE) raw.tlsCa = readFileSync(env.MQTT_TLS_CA_FILE, 'utf8');
   const converted = Value.Convert(BrokerConfigSchema, raw) as Partial<BrokerConfig>;
   return resolveConfig(converted);
 }
 
 /** The effective configuration, secrets removed, for the start-up banner. */
 export function describeConfig(config: BrokerConfig): Record<string, unknown> {
-  const { tlsCert, tlsKey, databaseUrl, ...rest } = config;
-  return { ...rest, tls: tlsCert && tlsKey ? 'configured' : 'off', database: databaseUrl ? 'DATABASE_URL' : 'none (no MQTT users: only anonymous clients, if allowed)' };
+  const { tlsCert, tlsKey, tlsCa, databaseUrl, ...rest } = config;
+  return { ...rest, tls: tlsCert && tlsKey ? 'configured' : 'off', tlsClientCa: tlsCa ? 'configured' : 'none', database: databaseUrl ? 'DATABASE_URL' : 'none (no MQTT users: only anonymous clients, if allowed)' };
 }

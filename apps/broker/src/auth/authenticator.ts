@@ -11,6 +11,8 @@ export interface Principal {
   readonly groups?: readonly string[];
   /** The credential that authenticated this principal (re-checked when credentials change). */
   readonly credentialId?: string;
+  /** Set when a verified client certificate's CN, not a password, authenticated this principal. */
+  readonly clientCertificate?: boolean;
 }
 
 export interface ConnectCredentials {
@@ -18,6 +20,8 @@ export interface ConnectCredentials {
   readonly username: string | undefined;
   readonly password: Buffer | undefined;
   readonly remoteAddress: string;
+  /** CN of a client certificate verified by the TLS handshake (see MQTT_TLS_CA_FILE). */
+  readonly peerCommonName?: string;
 }
 
 export type AuthResult = { ok: true; principal: Principal } | { ok: false; reasonCode: number };

@@ -3,6 +3,7 @@ import { verifyPassword, type VerificationCache } from '@repo/passwords';
 import type { Logger } from '../observability/logger.js';
 import { ReasonCode } from '../protocol/reason-codes.js';
 import type { Authenticator, AuthResult } from './authenticator.js';
+import { authenticateByClientCertificate } from './client-certificate-login.js';
 
 /** A verification against this hash costs what a real one does, so unknown users take as long as known ones. */
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$a29NE79YVwl8QPz8YOd29Q$P1dK2oPzwPwveLjTrueYpNC3FNOT/Ah51yrLlxyo5MU';
@@ -17,6 +18,8 @@ export interface CredentialAuthenticatorDeps {
   db: Pick<PrismaClient, 'mqttUser' | 'credential'>;
   cache: VerificationCache;
   allowAnonymous: boolean;
+  /** A verified client certificate's CN names the MQTT user; no password needed. */
+  useCnAsUsername?: boolean;
   log: Logger;
   now?: () => number;
 }
@@ -34,7 +37,8 @@ export function createCredentialAuthenticator(deps: CredentialAuthenticatorDeps)
     return { ok: false, reasonCode };
   };
   return {
-    async authenticate({ clientId, username, password }) {
+    async authenticate({ clientId, username, password, peerCommonName }) {
+      if (deps.useCnAsUsername && peerCommonName !== undefined) return authenticateByClientCertificate(deps.db, { clientId, username, commonName: peerCommonName }, refuse);
       if (username === undefined) {
         if (deps.allowAnonymous) return { ok: true, principal: { clientId, username: undefined, anonymous: true } };
         return refuse(ReasonCode.NotAuthorized, 'anonymous access is off', undefined);

@@ -28,12 +28,12 @@ export interface DatabaseAccessControl {
 export async function createDatabaseAccessControl(deps: {
   db: PrismaClient;
   databaseUrl: string;
-  config: Pick<BrokerConfig, 'allowAnonymous' | 'aclDefaultPublish' | 'aclDefaultSubscribe'>;
+  config: Pick<BrokerConfig, 'allowAnonymous' | 'aclDefaultPublish' | 'aclDefaultSubscribe'> & Partial<Pick<BrokerConfig, 'tlsUseCnAsUsername'>>;
   log: Logger;
 }): Promise<DatabaseAccessControl> {
   const { db, log, config } = deps;
   const cache = new VerificationCache();
-  const authenticator = createCredentialAuthenticator({ db, cache, allowAnonymous: config.allowAnonymous, log });
+  const authenticator = createCredentialAuthenticator({ db, cache, allowAnonymous: config.allowAnonymous, useCnAsUsername: config.tlsUseCnAsUsername ?? false, log });
   const authorizer = createAclAuthorizer(await loadAclRules(db), { publish: config.aclDefaultPublish, subscribe: config.aclDefaultSubscribe });
   let listener: ControlListener | undefined;
   return {

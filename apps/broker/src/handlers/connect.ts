@@ -37,6 +37,7 @@ export async function handleConnect(connection: Connection, packet: ConnectPacke
     username: packet.username,
     password: packet.password,
     remoteAddress: connection.transport.remoteAddress,
+    peerCommonName: connection.transport.peerCommonName,
   });
   if (connection.state !== 'connecting') return; // the socket closed while authenticating
   if (!auth.ok) {

@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import type { Transport } from './transport.js';
 
-/** A Transport over a net.Socket or tls.TLSSocket. */
-export function socketTransport(socket: Socket, kind: 'tcp' | 'tls'): Transport {
+/** A Transport over a net.Socket or tls.TLSSocket (with the verified client certificate's CN, if any). */
+export function socketTransport(socket: Socket, kind: 'tcp' | 'tls', peerCommonName?: string): Transport {
   socket.setNoDelay(true);
   // Errors (ECONNRESET, ...) end in 'close'; the connection logs the close.
   socket.on('error', () => {});
@@ -10,6 +10,7 @@ export function socketTransport(socket: Socket, kind: 'tcp' | 'tls'): Transport 
     kind,
     remoteAddress: socket.remoteAddress ?? 'unknown',
     remotePort: socket.remotePort ?? 0,
+    ...(peerCommonName !== undefined ? { peerCommonName } : {}),
     write: (bytes) => {
       if (!socket.destroyed) socket.write(bytes);
     },

@@ -6,6 +6,8 @@ export interface Transport {
   readonly kind: 'tcp' | 'tls' | 'ws' | 'wss';
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** CN of the client certificate, only when the TLS handshake verified it against the configured CA. */
+  readonly peerCommonName?: string;
   write(bytes: Buffer): void;
   /** Bytes accepted by write() and not yet handed to the kernel. */
   bufferedBytes(): number;

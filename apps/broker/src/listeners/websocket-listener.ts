@@ -1,6 +1,8 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { clientCertificateServerOptions, verifiedPeerCommonName, type ClientCertificateOptions } from './client-certificate.js';
 import type { Transport, TransportHandler } from './transport.js';
 import { listen, type Listener } from './listener.js';
 
@@ -8,10 +10,12 @@ function wsTransport(ws: WebSocket, request: IncomingMessage, kind: 'ws' | 'wss'
   const socket = request.socket;
   ws.on('error', () => {});
   const drainListeners: Array<() => void> = [];
+  const peerCommonName = kind === 'wss' ? verifiedPeerCommonName(socket as TLSSocket) : undefined;
   return {
     kind,
     remoteAddress: socket.remoteAddress ?? 'unknown',
     remotePort: socket.remotePort ?? 0,
+    ...(peerCommonName !== undefined ? { peerCommonName } : {}),
     write: (bytes) => {
       if (ws.readyState !== ws.OPEN) return;
       ws.send(bytes, { binary: true }, () => {
@@ -40,19 +44,19 @@ function wsTransport(ws: WebSocket, request: IncomingMessage, kind: 'ws' | 'wss'
   } as Transport;
 }
 
-/** MQTT over WebSocket (subprotocol "mqtt", path /mqtt), plain or TLS. */
+/** MQTT over WebSocket (subprotocol "mqtt", path /mqtt), plain or TLS (optionally with client certificates). */
 export async function startWebSocketListener(
   host: string,
   port: number,
   path: string,
   onTransport: TransportHandler,
   maxPacketSize: number,
-  tls?: { cert: string; key: string },
+  tls?: { cert: string; key: string; clientCertificates?: ClientCertificateOptions },
 ): Promise<Listener> {
   const notFound = (_req: IncomingMessage, res: ServerResponse): void => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end(`MQTT over WebSocket at ${path}\n`);
   };
-  const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, notFound) : createHttpServer(notFound);
+  const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key, ...clientCertificateServerOptions(tls.clientCertificates) }, notFound) : createHttpServer(notFound);
   const wss = new WebSocketServer({
     server,
     path,

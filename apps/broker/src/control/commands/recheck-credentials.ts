@@ -5,7 +5,7 @@ import type { LiveConnection } from '../../sessions/session-registry.js';
 
 /**
  * A user's credentials changed: every connection of that user whose user is now missing or
- * disabled, or whose credential is now missing, revoked or expired, is disconnected
+ * disabled, or whose credential (for a password login) is now missing, revoked or expired, is disconnected
  * (5.0: DISCONNECT 0x98 Administrative action). Returns how many were.
  */
 export async function recheckCredentials(deps: {
@@ -22,7 +22,9 @@ export async function recheckCredentials(deps: {
   let kicked = 0;
   for (const connection of mine) {
     const credential = user?.credentials.find((c) => c.id === connection.principal?.credentialId);
-    const valid = user !== null && user.enabled && credential !== undefined && !credential.revoked && (credential.expiresAt === null || credential.expiresAt.getTime() > now);
+    // A client certificate login depends on the user only (the CA vouches for the certificate).
+    const credentialValid = connection.principal?.clientCertificate === true || (credential !== undefined && !credential.revoked && (credential.expiresAt === null || credential.expiresAt.getTime() > now));
+    const valid = user !== null && user.enabled && credentialValid;
     if (valid) continue;
     deps.log.info({ clientId: connection.clientId, username: deps.username }, 'disconnecting: credentials no longer valid');
     connection.kick(ReasonCode.AdministrativeAction);
