@@ -31,8 +31,8 @@ export function normalizeAddress(address: string): { address: string; family: 'i
   return { address: unmapped, family: version === 4 ? 'ipv4' : 'ipv6' };
 }
 
-/** An address or CIDR block as a BlockList; null when the value is neither. */
-export function parseIpBan(value: string): BlockList | null {
+/** An address or CIDR block as a BlockList (also added to `also`); null when the value is neither. */
+export function parseIpBan(value: string, also?: BlockList): BlockList | null {
   const [rawAddress, rawPrefix, ...rest] = value.trim().split('/');
   if (rest.length > 0 || rawAddress === undefined) return null;
   const parsed = normalizeAddress(rawAddress);
@@ -40,6 +40,7 @@ export function parseIpBan(value: string): BlockList | null {
   const block = new BlockList();
   if (rawPrefix === undefined) {
     block.addAddress(parsed.address, parsed.family);
+    also?.addAddress(parsed.address, parsed.family);
     return block;
   }
   if (!/^\d{1,3}$/.test(rawPrefix)) return null;
@@ -49,6 +50,7 @@ export function parseIpBan(value: string): BlockList | null {
   const bits = mapped ? prefix - 96 : prefix;
   if (bits < 0 || bits > (parsed.family === 'ipv4' ? 32 : 128)) return null;
   block.addSubnet(parsed.address, bits, parsed.family);
+  also?.addSubnet(parsed.address, bits, parsed.family);
   return block;
 }
 
@@ -61,6 +63,8 @@ export class BanList {
   private byClientId = new Map<string, BanEntry[]>();
   private byUsername = new Map<string, BanEntry[]>();
   private ipBans: IpBan[] = [];
+  /** Every IP ban in one list: one native check for the common case, no ban matching. */
+  private anyIp = new BlockList();
   private count = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -74,12 +78,13 @@ export class BanList {
     const byClientId = new Map<string, BanEntry[]>();
     const byUsername = new Map<string, BanEntry[]>();
     const ipBans: IpBan[] = [];
+    const anyIp = new BlockList();
     const invalid: BanEntry[] = [];
     for (const entry of entries) {
       if (entry.kind === 'client_id') push(byClientId, entry.value, entry);
       else if (entry.kind === 'username') push(byUsername, entry.value, entry);
       else {
-        const block = parseIpBan(entry.value);
+        const block = parseIpBan(entry.value, anyIp);
         if (block) ipBans.push({ entry, block });
         else invalid.push(entry);
       }
@@ -87,6 +92,7 @@ export class BanList {
     this.byClientId = byClientId;
     this.byUsername = byUsername;
     this.ipBans = ipBans;
+    this.anyIp = anyIp;
     this.count = entries.length - invalid.length;
     return invalid;
   }
@@ -103,7 +109,7 @@ export class BanList {
     }
     if (subject.remoteAddress !== undefined && this.ipBans.length > 0) {
       const address = normalizeAddress(subject.remoteAddress);
-      if (address) return this.ipBans.find((ban) => live(ban.entry) && ban.block.check(address.address, address.family))?.entry;
+      if (address && this.anyIp.check(address.address, address.family)) return this.ipBans.find((ban) => live(ban.entry) && ban.block.check(address.address, address.family))?.entry;
     }
     return undefined;
   }
