@@ -120,3 +120,22 @@ function push(map: Map<string, BanEntry[]>, key: string, entry: BanEntry): void 
   if (list) list.push(entry);
   else map.set(key, [entry]);
 }
+
+/**
+ * The key failed authentications are counted under: an IPv4 address, or the /64 network of an
+ * IPv6 address (one host usually holds a whole /64, so counting single IPv6 addresses would let
+ * it rotate through them). Anything else (not an IP address) as given.
+ */
+export function lockoutAddressKey(address: string): string {
+  const parsed = normalizeAddress(address);
+  if (!parsed) return address;
+  if (parsed.family === 'ipv4') return parsed.address;
+  const [head = '', tail] = parsed.address.toLowerCase().split('%')[0]!.split('::') as [string, string | undefined];
+  const groups = (part: string): string[] => (part === '' ? [] : part.split(':'));
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  // An embedded IPv4 tail (::1.2.3.4) is two groups; it lies in the last 64 bits, so it never matters here.
+  const missing = 8 - left.length - right.length - (right.at(-1)?.includes('.') || left.at(-1)?.includes('.') ? 1 : 0);
+  const full = [...left, ...Array<string>(Math.max(0, missing)).fill('0'), ...right];
+  return `${full.slice(0, 4).map((g) => Number.parseInt(g, 16).toString(16)).join(':')}::/64`;
+}

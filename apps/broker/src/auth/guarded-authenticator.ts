@@ -2,13 +2,13 @@ import type { Logger } from '../observability/logger.js';
 import { ReasonCode } from '../protocol/reason-codes.js';
 import type { AuthFailureLimiter, LockoutKey } from './auth-failure-limiter.js';
 import type { Authenticator } from './authenticator.js';
-import { normalizeAddress, type BanList } from './ban-list.js';
+import { lockoutAddressKey, type BanList } from './ban-list.js';
 
 /**
  * Bans and brute-force lockouts checked before the credentials are: a banned client id, username
  * or address, or an address or username locked out after too many failed authentications, gets
  * 0x8A Banned (3.1.1: 5) without any password being verified. Wrong passwords and unknown users
- * (0x86) count as failures.
+ * (0x86) count as failures, per IPv4 address or IPv6 /64.
  */
 export function createGuardedAuthenticator(deps: { inner: Authenticator; bans: BanList; limiter: AuthFailureLimiter; log: Logger }): Authenticator {
   const { inner, bans, limiter, log } = deps;
@@ -20,7 +20,7 @@ export function createGuardedAuthenticator(deps: { inner: Authenticator; bans: B
         log.info({ clientId, username, remote: remoteAddress, banId: ban.id, banKind: ban.kind }, 'connection refused: banned');
         return { ok: false, reasonCode: ReasonCode.Banned };
       }
-      const keys: LockoutKey[] = [{ kind: 'ip', value: normalizeAddress(remoteAddress)?.address ?? remoteAddress }];
+      const keys: LockoutKey[] = [{ kind: 'ip', value: lockoutAddressKey(remoteAddress) }];
       if (username !== undefined) keys.push({ kind: 'username', value: username });
       const locked = limiter.lockedOut(keys);
       if (locked) {

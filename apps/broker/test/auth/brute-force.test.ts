@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VerificationCache } from '@repo/passwords';
 import { AuthFailureLimiter } from '../../src/auth/auth-failure-limiter.js';
 import type { Authenticator } from '../../src/auth/authenticator.js';
-import { BanList } from '../../src/auth/ban-list.js';
+import { BanList, lockoutAddressKey } from '../../src/auth/ban-list.js';
 import { createCredentialAuthenticator } from '../../src/auth/credential-authenticator.js';
 import { createDatabaseAccessControl, type DatabaseAccessControl } from '../../src/auth/database-access-control.js';
 import { createGuardedAuthenticator } from '../../src/auth/guarded-authenticator.js';
@@ -138,6 +138,29 @@ describe('lockout without password verification', () => {
     // The mapped and the plain form of an address are the same address.
     expect((await guarded.authenticate({ clientId: 'c', username: undefined, password: undefined, remoteAddress: '192.0.2.1' })).ok).toBe(false);
     expect(verifications).toBe(2);
+  });
+});
+
+describe('IPv6 addresses are counted per /64', () => {
+  it('maps an address to its counting key: IPv4 as is (also when IPv4-mapped), IPv6 by /64', () => {
+    expect(lockoutAddressKey('::ffff:10.1.2.3')).toBe('10.1.2.3');
+    expect(lockoutAddressKey('10.1.2.3')).toBe('10.1.2.3');
+    expect(lockoutAddressKey('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
+    expect(lockoutAddressKey('2001:DB8:1:2::9')).toBe('2001:db8:1:2::/64');
+    expect(lockoutAddressKey('2001:db8::')).toBe('2001:db8:0:0::/64');
+    expect(lockoutAddressKey('1:2:3:4:5:6:1.2.3.4')).toBe('1:2:3:4::/64');
+    expect(lockoutAddressKey('2001:db8:1:3::9')).not.toBe(lockoutAddressKey('2001:db8:1:2::9'));
+    expect(lockoutAddressKey('not an address')).toBe('not an address');
+  });
+
+  it('failures from different addresses of one IPv6 /64 lock out the whole /64, not the next one', async () => {
+    const limiter = new AuthFailureLimiter({ maxFailures: 3, windowSeconds: 60, lockoutSeconds: 300 });
+    const refuseAll: Authenticator = { authenticate: () => ({ ok: false, reasonCode: 0x86 }) };
+    const guarded = createGuardedAuthenticator({ inner: refuseAll, bans: new BanList(), limiter, log: createLogger('silent') });
+    const from = (remoteAddress: string, username: string) => guarded.authenticate({ clientId: 'c', username, password: Buffer.from(WRONG), remoteAddress });
+    for (let i = 1; i <= 3; i++) expect(await from(`2001:db8:aa:bb::${i}`, `user-${i}`)).toEqual({ ok: false, reasonCode: 0x86 });
+    expect(await from('2001:db8:aa:bb:ffff::1', 'user-9')).toEqual({ ok: false, reasonCode: 0x8a });
+    expect(await from('2001:db8:aa:bc::1', 'user-9')).toEqual({ ok: false, reasonCode: 0x86 });
   });
 });
 
