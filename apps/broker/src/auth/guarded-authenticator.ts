@@ -28,8 +28,17 @@ export function createGuardedAuthenticator(deps: { inner: Authenticator; bans: B
         return { ok: false, reasonCode: ReasonCode.Banned };
       }
       const result = await inner.authenticate(credentials);
-      if (result.ok) limiter.recordSuccess(keys);
-      else if (result.reasonCode === ReasonCode.BadUserNameOrPassword) {
+      if (result.ok) {
+        // Bans may have been reloaded while the password was being verified: a reload only
+        // disconnects connections already attached, so check again.
+        const late = bans.find({ clientId, username, remoteAddress });
+        if (late) {
+          log.info({ clientId, username, remote: remoteAddress, banId: late.id, banKind: late.kind }, 'connection refused: banned');
+          return { ok: false, reasonCode: ReasonCode.Banned };
+        }
+        limiter.recordSuccess(keys);
+      }
+      if (!result.ok && result.reasonCode === ReasonCode.BadUserNameOrPassword) {
         for (const key of limiter.recordFailure(keys)) {
           log.warn({ [key.kind === 'ip' ? 'remote' : 'username']: key.value }, `authentication lockout: too many failures for this ${key.kind === 'ip' ? 'address' : 'username'}`);
         }

@@ -2,7 +2,10 @@ import type mqtt from 'mqtt';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ControlChannel } from '@repo/control';
+import { AuthFailureLimiter } from '../../src/auth/auth-failure-limiter.js';
+import type { Authenticator } from '../../src/auth/authenticator.js';
 import { BanList, parseIpBan, type BanEntry } from '../../src/auth/ban-list.js';
+import { createGuardedAuthenticator } from '../../src/auth/guarded-authenticator.js';
 import { createDatabaseAccessControl, type DatabaseAccessControl } from '../../src/auth/database-access-control.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMqttUser, startTestDatabase, type TestDatabase } from '../helpers/auth-database.js';
@@ -172,6 +175,28 @@ describe('bans added while clients are connected', () => {
     await ban(1, { kind: 'ip', value: '127.0.3.1/32' });
     expect(await gone).toBe(0x98);
     expect(bystander.connected).toBe(true);
+  });
+});
+
+describe('a ban reloaded while a CONNECT is being authenticated', () => {
+  it('refuses the CONNECT once the password check finishes', async () => {
+    const bans = new BanList();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // A real authenticator that accepts everyone, once the gate opens (the password check in flight).
+    const slow: Authenticator = {
+      async authenticate({ clientId, username }) {
+        await gate;
+        return { ok: true, principal: { clientId, username, anonymous: false } };
+      },
+    };
+    const guarded = createGuardedAuthenticator({ inner: slow, bans, limiter: new AuthFailureLimiter({ maxFailures: 0, windowSeconds: 0, lockoutSeconds: 0 }), log: createLogger('silent') });
+    const pending = guarded.authenticate({ clientId: 'late', username: 'u', password: Buffer.from('pw'), remoteAddress: '192.0.2.1' });
+    const unaffected = guarded.authenticate({ clientId: 'other', username: 'v', password: Buffer.from('pw'), remoteAddress: '192.0.2.2' });
+    bans.setBans([{ id: 'b', kind: 'client_id', value: 'late', reason: null, expiresAt: null }]);
+    release();
+    expect(await pending).toEqual({ ok: false, reasonCode: 0x8a });
+    expect((await unaffected).ok).toBe(true);
   });
 });
 
