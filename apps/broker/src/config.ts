@@ -54,6 +54,13 @@ export const BrokerConfigSchema = Type.Object({
   /** What happens when no ACL rule matches (only with a database; without one, all is allowed but $SYS publishing). */
   aclDefaultPublish: Type.Union([Type.Literal('allow'), Type.Literal('deny')], { default: 'deny' }),
   aclDefaultSubscribe: Type.Union([Type.Literal('allow'), Type.Literal('deny')], { default: 'deny' }),
+  /** Failed authentications (per address and per username) within the window that lock it out; 0 disables. */
+  authMaxFailures: Type.Integer({ minimum: 0, default: 5 }),
+  authFailureWindowSeconds: Type.Integer({ minimum: 0, default: 60 }),
+  /** How long a lockout lasts (CONNECT gets 0x8A Banned / 3.1.1: 5); 0 disables. */
+  authLockoutSeconds: Type.Integer({ minimum: 0, default: 300 }),
+  /** 3.1.1 has no negative PUBACK: when true, a 3.1.1 client whose PUBLISH is denied is disconnected instead of acknowledged. */
+  deniedPublishDisconnectV3: Type.Boolean({ default: false }),
   logLevel: Type.String({ default: 'info' }),
   /** Postgres holding MQTT users and credentials (and, with durability, the broker's state). */
   databaseUrl: Type.Optional(Type.String()),
@@ -100,6 +107,10 @@ const ENV_NAMES: Record<string, keyof BrokerConfig> = {
   LOG_LEVEL: 'logLevel',
   MQTT_ACL_DEFAULT_PUBLISH: 'aclDefaultPublish',
   MQTT_ACL_DEFAULT_SUBSCRIBE: 'aclDefaultSubscribe',
+  MQTT_AUTH_MAX_FAILURES: 'authMaxFailures',
+  MQTT_AUTH_FAILURE_WINDOW_SECONDS: 'authFailureWindowSeconds',
+  MQTT_AUTH_LOCKOUT_SECONDS: 'authLockoutSeconds',
+  MQTT_DENIED_PUBLISH_DISCONNECT_V3: 'deniedPublishDisconnectV3',
   DATABASE_URL: 'databaseUrl',
   NODE_ID: 'nodeId',
 };

@@ -7,6 +7,8 @@ export const ControlChannel = {
   aclChanged: 'mqtt_acl_changed',
   /** A user or its credentials changed (disabled, revoked, expired, deleted). Payload: CredentialsChanged. */
   credentialsChanged: 'mqtt_credentials_changed',
+  /** Bans added, removed or changed: reload them and disconnect connections now banned. Payload: none. */
+  bansChanged: 'mqtt_bans_changed',
 } as const;
 
 export type ControlChannel = (typeof ControlChannel)[keyof typeof ControlChannel];

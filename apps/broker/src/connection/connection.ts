@@ -69,6 +69,10 @@ export class Connection implements LiveConnection, SessionLink {
     this.transport.onClose(() => this.onTransportClose());
   }
 
+  get remoteAddress(): string {
+    return this.transport.remoteAddress;
+  }
+
   get label(): string {
     return this.clientId || `${this.transport.remoteAddress}:${this.transport.remotePort}`;
   }

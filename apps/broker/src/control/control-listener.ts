@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger.js';
 export interface ControlHandlers {
   aclChanged(): Promise<void> | void;
   credentialsChanged(message: CredentialsChanged): Promise<void> | void;
+  bansChanged(): Promise<void> | void;
   /** (Re)connected: anything may have changed while not listening. */
   resynchronize(): Promise<void> | void;
 }
@@ -40,6 +41,7 @@ export async function startControlListener(databaseUrl: string, handlers: Contro
     });
     next.on('notification', (message) => {
       if (message.channel === ControlChannel.aclChanged) run('ACL reload', () => handlers.aclChanged());
+      else if (message.channel === ControlChannel.bansChanged) run('ban reload', () => handlers.bansChanged());
       else if (message.channel === ControlChannel.credentialsChanged) {
         const payload = decodeCredentialsChanged(message.payload);
         if (payload) run('credentials check', () => handlers.credentialsChanged(payload));

@@ -49,6 +49,8 @@ export function handlePublish(connection: Connection, packet: PublishPacket): vo
 
   if (!ctx.authorizer.canPublish(connection.principal!, topic, qos, packet.retain)) {
     ctx.log.info({ clientId: connection.clientId, topic }, 'publish not authorized');
+    // 3.1.1 cannot say no in a PUBACK; optionally the connection is closed instead.
+    if (!v5 && ctx.config.deniedPublishDisconnectV3) throw brokerError('BROKER_ERR_NOT_AUTHORIZED', `publish to ${topic} not authorized`);
     return refuse(connection, qos, packetId, ReasonCode.NotAuthorized, 'not authorized');
   }
 

@@ -9,6 +9,8 @@ import type { WillPublisher } from './will-delay.js';
 export interface LiveConnection {
   readonly clientId: string;
   readonly principal: Principal | null;
+  /** The peer's address (for IP bans). */
+  readonly remoteAddress?: string;
   /** Closes the connection because another one took its session over ([MQTT-3.1.4-3]). */
   takeOver(): void;
   /** Closes the connection with a DISCONNECT reason code (5.0) for administrative reasons. */
