@@ -181,3 +181,39 @@ describe('ACL rules from Postgres enforced by the broker', () => {
     expect(bystander.connected).toBe(true);
   });
 });
+
+describe('attempts to escape the rules are refused', () => {
+  it('$SYS/# needs an explicit grant: a grant on # does not open $SYS', async () => {
+    const username = await user();
+    await addRules({ subjectKind: 'user', subject: username, action: 'subscribe', topic: '#', permission: 'allow' });
+    const client = await connectClient(broker.url, { username, password: 'pw' });
+    expect(await subscribeCodes(client, ['anything/at/all', '$SYS/#', '$SYS/broker/uptime'])).toEqual([1, 0x87, 0x87]);
+  });
+
+  it('$share/{group}/{filter} is authorized as {filter}: no wider than the grant, denies still apply', async () => {
+    const username = await user();
+    await addRules(
+      { subjectKind: 'user', subject: username, action: 'subscribe', topic: 'jobs/${username}/#', permission: 'allow', priority: 20 },
+      { subjectKind: 'user', subject: username, action: 'subscribe', topic: 'jobs/${username}/secret', permission: 'deny', priority: 10 },
+    );
+    const client = await connectClient(broker.url, { username, password: 'pw' });
+    // jobs/<user>/+ could match the denied jobs/<user>/secret: a deny applies when filters overlap.
+    expect(await subscribeCodes(client, [`$share/g/jobs/${username}/public/+`, '$share/g/#', `$share/g/jobs/${username}/+`, '$share/g/jobs/+/x'])).toEqual([1, 0x87, 0x87, 0x87]);
+  });
+
+  it('eq matches a filter literally: the grant on the literal "a/+" does not allow "a/b" or "a/#"', async () => {
+    const username = await user();
+    await addRules({ subjectKind: 'user', subject: username, action: 'subscribe', topic: 'eq literal/+', permission: 'allow' });
+    const client = await connectClient(broker.url, { username, password: 'pw' });
+    expect(await subscribeCodes(client, ['literal/+', 'literal/b', 'literal/#'])).toEqual([1, 0x87, 0x87]);
+  });
+
+  it('a client id containing wildcards cannot widen a ${clientid} grant', async () => {
+    const username = await user();
+    await addRules({ subjectKind: 'user', subject: username, action: 'subscribe', topic: 'clients/${clientid}/#', permission: 'allow' });
+    const honest = await connectClient(broker.url, { username, password: 'pw', clientId: `honest-${process.pid}` });
+    expect(await subscribeCodes(honest, [`clients/honest-${process.pid}/in`])).toEqual([1]);
+    const sneaky = await connectClient(broker.url, { username, password: 'pw', clientId: '+' });
+    expect(await subscribeCodes(sneaky, ['clients/+/#', 'clients/#'])).toEqual([0x87, 0x87]);
+  });
+});
