@@ -45,6 +45,21 @@ export const BrokerConfigSchema = Type.Object({
   maxWriteBufferBytes: Type.Integer({ minimum: 1024, default: 4 * 1024 * 1024 }),
   /** Time a client has to send CONNECT after the connection opens, in milliseconds. */
   connectTimeoutMs: Type.Integer({ minimum: 100, default: 10000 }),
+  /**
+   * PostgreSQL for durable state (persistent sessions, queues, retained messages, delayed wills).
+   * Unset: state lives in memory only (tests; the launcher always passes one).
+   */
+  databaseUrl: Type.Optional(Type.String()),
+  /**
+   * 'sync' (default): a QoS 1/2 message that matched a persistent session is committed before
+   * its PUBACK/PUBREC, and before it is sent on. 'async': written behind, faster, may lose the
+   * last moments of messages on a crash.
+   */
+  durability: Type.Union([Type.Literal('sync'), Type.Literal('async')], { default: 'sync' }),
+  /** Group commit: longest a durable write waits for companions before its batch commits (ms). */
+  persistBatchMs: Type.Integer({ minimum: 0, default: 2 }),
+  /** Group commit: a batch commits as soon as it holds this many writes. */
+  persistBatchMax: Type.Integer({ minimum: 1, default: 1000 }),
   logLevel: Type.String({ default: 'info' }),
   nodeId: Type.String({ default: 'node-1' }),
 });
@@ -81,6 +96,10 @@ const ENV_NAMES: Record<string, keyof BrokerConfig> = {
   MQTT_QUEUE_QOS0: 'queueQos0',
   MQTT_QUEUE_DROP_POLICY: 'queueDropPolicy',
   SYS_INTERVAL: 'sysInterval',
+  DATABASE_URL: 'databaseUrl',
+  MQTT_DURABILITY: 'durability',
+  MQTT_PERSIST_BATCH_MS: 'persistBatchMs',
+  MQTT_PERSIST_BATCH_MAX: 'persistBatchMax',
   LOG_LEVEL: 'logLevel',
   NODE_ID: 'nodeId',
 };
@@ -100,6 +119,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
 
 /** The effective configuration, secrets removed, for the start-up banner. */
 export function describeConfig(config: BrokerConfig): Record<string, unknown> {
-  const { tlsCert, tlsKey, ...rest } = config;
-  return { ...rest, tls: tlsCert && tlsKey ? 'configured' : 'off' };
+  const { tlsCert, tlsKey, databaseUrl, ...rest } = config;
+  return { ...rest, tls: tlsCert && tlsKey ? 'configured' : 'off', database: databaseUrl ? redactUrl(databaseUrl) : 'none (memory only)' };
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'configured';
+  }
 }

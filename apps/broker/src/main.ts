@@ -1,13 +1,23 @@
+import { migrate } from '@repo/db';
 import { createBroker } from './broker.js';
 import { describeConfig, loadConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
+import { createPostgresSessionStore } from './persistence/postgres-session-store.js';
+import type { SessionStore } from './persistence/session-store.js';
 
-/** Entry point: load config, start listeners, stop gracefully on SIGINT/SIGTERM. */
+/** Entry point: load config, open the store (DATABASE_URL), restore, start listeners, stop gracefully on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   log.info({ config: describeConfig(config) }, 'effective configuration');
-  const broker = createBroker(config, { logger: log });
+  let store: SessionStore | undefined;
+  if (config.databaseUrl) {
+    await migrate(config.databaseUrl, { log: (msg) => log.info(msg) });
+    store = createPostgresSessionStore({ databaseUrl: config.databaseUrl, batchMs: config.persistBatchMs, batchMax: config.persistBatchMax });
+  } else {
+    log.warn('DATABASE_URL is not set: broker state is kept in memory only and will not survive a restart');
+  }
+  const broker = createBroker(config, { logger: log, ...(store ? { store } : {}) });
   const addresses = await broker.listen();
   const lines = [`MQTT over TCP        mqtt://${config.host}:${addresses.mqtt}`];
   if (addresses.ws !== undefined) lines.push(`MQTT over WebSocket  ws://${config.host}:${addresses.ws}${config.wsPath}`);
@@ -21,7 +31,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    broker.close().then(
+    broker
+      .close()
+      .then(() => store?.close())
+      .then(
       () => process.exit(0),
       (error: unknown) => {
         log.error({ err: error }, 'error during shutdown');

@@ -62,6 +62,8 @@ export async function handleConnect(connection: Connection, packet: ConnectPacke
   session.protocolVersion = request.version;
   session.username = auth.principal.username;
   connection.session = session;
+  // A persistent session (Session Expiry Interval > 0) is written through to the store.
+  ctx.durable?.sessionAttached(session);
 
   const properties: ConnackProperties | undefined = request.version === 5 ? connackProperties(connection, request) : undefined;
   connection.send(connack(sessionPresent, 0, request.version, properties));
