@@ -43,6 +43,8 @@ export interface Broker {
   readonly config: BrokerConfig;
   readonly context: BrokerContext;
   readonly sys: SysPublisher;
+  /** Health of the durable store: 'none' without one, 'degraded' while it is unreachable. */
+  health(): { store: 'none' | 'ok' | 'degraded'; pendingWrites: number };
   /** Rebuilds state from the store (listen() does it first when it has not been done). */
   restore(): Promise<RestoreSummary | undefined>;
   listen(): Promise<ListeningAddresses>;
@@ -59,7 +61,7 @@ export function createBroker(input: Partial<BrokerConfig> = {}, deps: BrokerDeps
   const router = new LocalRouter();
   const retained = new RetainedIndex();
   let shuttingDown = false;
-  const durable = deps.store ? new DurableState(deps.store, { durability: config.durability, nodeId: config.nodeId }, log) : undefined;
+  const durable = deps.store ? new DurableState(deps.store, { durability: config.durability, nodeId: config.nodeId, bufferMax: config.persistBufferMax }, log) : undefined;
 
   const publish = (message: Message): number => {
     if (message.retain && config.retainAvailable) {
@@ -113,6 +115,7 @@ export function createBroker(input: Partial<BrokerConfig> = {}, deps: BrokerDeps
     context,
     sys,
     restore,
+    health: () => durable?.health() ?? { store: 'none', pendingWrites: 0 },
     async listen() {
       await restore();
       const host = config.host;

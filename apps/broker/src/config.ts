@@ -60,6 +60,11 @@ export const BrokerConfigSchema = Type.Object({
   persistBatchMs: Type.Integer({ minimum: 0, default: 2 }),
   /** Group commit: a batch commits as soon as it holds this many writes. */
   persistBatchMax: Type.Integer({ minimum: 1, default: 1000 }),
+  /**
+   * Durable writes allowed to wait for the store (e.g. while Postgres is unreachable) before new
+   * QoS 1/2 publications are refused (5.0: reason code 0x97 Quota exceeded; 3.1.1: disconnect).
+   */
+  persistBufferMax: Type.Integer({ minimum: 1, default: 100000 }),
   logLevel: Type.String({ default: 'info' }),
   nodeId: Type.String({ default: 'node-1' }),
 });
@@ -100,6 +105,7 @@ const ENV_NAMES: Record<string, keyof BrokerConfig> = {
   MQTT_DURABILITY: 'durability',
   MQTT_PERSIST_BATCH_MS: 'persistBatchMs',
   MQTT_PERSIST_BATCH_MAX: 'persistBatchMax',
+  MQTT_PERSIST_BUFFER_MAX: 'persistBufferMax',
   LOG_LEVEL: 'logLevel',
   NODE_ID: 'nodeId',
 };

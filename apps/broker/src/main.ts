@@ -13,7 +13,15 @@ async function main(): Promise<void> {
   let store: SessionStore | undefined;
   if (config.databaseUrl) {
     await migrate(config.databaseUrl, { log: (msg) => log.info(msg) });
-    store = createPostgresSessionStore({ databaseUrl: config.databaseUrl, batchMs: config.persistBatchMs, batchMax: config.persistBatchMax });
+    store = createPostgresSessionStore({
+      databaseUrl: config.databaseUrl,
+      batchMs: config.persistBatchMs,
+      batchMax: config.persistBatchMax,
+      onOutage: (error) => {
+        if (error) log.warn({ err: error }, 'Postgres unreachable: serving connected clients, buffering durable writes (health: degraded)');
+        else log.info('Postgres reachable again: buffered writes committed (health: ok)');
+      },
+    });
   } else {
     log.warn('DATABASE_URL is not set: broker state is kept in memory only and will not survive a restart');
   }

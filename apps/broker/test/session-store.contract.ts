@@ -81,6 +81,7 @@ export function describeSessionStore(name: string, create: () => Promise<{ store
       expect(state.wills).toEqual([]);
       expect(state.maxMessageId).toBe(0);
       expect(state.maxDeliveryId).toBe(0);
+      expect(store.health()).toEqual({ reachable: true, pendingWrites: 0 });
     });
 
     it('sessions are upserted and deleted; delete removes their subscriptions and deliveries', async () => {

@@ -52,6 +52,14 @@ export function handlePublish(connection: Connection, packet: PublishPacket): vo
     return refuse(connection, qos, packetId, ReasonCode.NotAuthorized, 'not authorized');
   }
 
+  const durable = ctx.durable;
+  if (qos > 0 && durable?.overBudget()) {
+    // The store is unreachable beyond the write budget: refuse rather than acknowledge what
+    // could not be made durable. 3.1.1 has no reason code: close, the client retries later.
+    if (!v5) throw brokerError('BROKER_ERR_SERVER_UNAVAILABLE', 'durable store unavailable');
+    return refuse(connection, qos, packetId, ReasonCode.QuotaExceeded, 'durable store unavailable');
+  }
+
   const message = createMessage({
     topic,
     payload,
@@ -62,7 +70,6 @@ export function handlePublish(connection: Connection, packet: PublishPacket): vo
     publisherUsername: connection.principal?.username,
     now: ctx.now(),
   });
-  const durable = ctx.durable;
   const mark = durable?.mark() ?? 0;
   const matched = ctx.publish(message);
   if (qos === 2) {

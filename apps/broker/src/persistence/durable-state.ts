@@ -27,12 +27,14 @@ export class DurableState implements SessionObserver {
   /** Sessions that have a row in the store. */
   private readonly stored = new WeakSet<Session>();
   private writeCount = 0;
+  /** Writes issued and not committed yet (the outage budget counts them). */
+  private uncommitted = 0;
   private last: Promise<void> = Promise.resolve();
   readonly syncCommit: boolean;
 
   constructor(
     readonly store: SessionStore,
-    private readonly options: { durability: Durability; nodeId: string },
+    private readonly options: { durability: Durability; nodeId: string; bufferMax: number },
     private readonly log: Logger,
   ) {
     this.syncCommit = options.durability === 'sync';
@@ -46,9 +48,29 @@ export class DurableState implements SessionObserver {
 
   private track(write: Promise<void>): Promise<void> {
     this.writeCount++;
+    this.uncommitted++;
     this.last = write;
-    write.catch((error: unknown) => this.log.error({ err: error }, 'durable write failed'));
+    write.then(
+      () => this.uncommitted--,
+      (error: unknown) => {
+        this.uncommitted--;
+        this.log.error({ err: error }, 'durable write failed');
+      },
+    );
     return write;
+  }
+
+  /**
+   * More writes wait for the store than the buffer allows (Postgres unreachable, or far behind):
+   * new QoS 1/2 publications are refused rather than acknowledged without being durable.
+   */
+  overBudget(): boolean {
+    return this.uncommitted >= this.options.bufferMax;
+  }
+
+  health(): { store: 'ok' | 'degraded'; pendingWrites: number; bufferMax: number } {
+    const store = this.store.health();
+    return { store: store.reachable ? 'ok' : 'degraded', pendingWrites: this.uncommitted, bufferMax: this.options.bufferMax };
   }
 
   /** A position in the write stream; pass it to commitSince. */

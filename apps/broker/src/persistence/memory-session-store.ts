@@ -109,6 +109,7 @@ export function createMemorySessionStore(): SessionStore {
       }
       return { sessions: out, messages: referenced, retained: [...retained.values()], wills: [...wills.values()], maxMessageId, maxDeliveryId };
     },
+    health: () => ({ reachable: true, pendingWrites: 0 }),
     async close() {},
   };
 }

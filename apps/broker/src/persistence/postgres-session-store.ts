@@ -14,9 +14,11 @@ import {
 } from './session-store.js';
 import { WriteBatcher, type WriteBatcherOptions } from './write-batcher.js';
 
-export interface PostgresSessionStoreOptions extends WriteBatcherOptions {
+export interface PostgresSessionStoreOptions extends Pick<WriteBatcherOptions, 'batchMs' | 'batchMax' | 'maxRetryMs'> {
   databaseUrl: string;
   poolSize?: number;
+  /** Told when Postgres becomes unreachable (error) and reachable again (undefined). */
+  onOutage?: (error: unknown | undefined) => void;
 }
 
 export interface PostgresSessionStore extends SessionStore {
@@ -32,12 +34,26 @@ export interface PostgresSessionStore extends SessionStore {
  */
 export function createPostgresSessionStore(options: PostgresSessionStoreOptions): PostgresSessionStore {
   const db = createDb(options.databaseUrl, options.poolSize !== undefined ? { poolSize: options.poolSize } : {});
-  const batcher = new WriteBatcher<StoreWrite>((batch) => commitBatch(db, batch), options);
+  const batcher = new WriteBatcher<StoreWrite>((batch) => commitBatch(db, batch), {
+    ...options,
+    ...(options.onOutage ? { onOutage: options.onOutage } : {}),
+    // A failed batch is retried while Postgres does not answer at all; a batch Postgres refuses
+    // while answering is at fault itself and is rejected.
+    isOutage: async () => {
+      try {
+        await db.$queryRawUnsafe('SELECT 1');
+        return false;
+      } catch {
+        return true;
+      }
+    },
+  });
   return {
     ...namedWrites((w) => batcher.enqueue(w)),
     batcher,
     db,
     load: () => loadState(db),
+    health: () => ({ reachable: !batcher.degraded, pendingWrites: batcher.size }),
     async close() {
       try {
         await batcher.close();
@@ -145,7 +161,7 @@ type Tx = Pick<PrismaClient, '$executeRawUnsafe'>;
 
 async function commitBatch(db: PrismaClient, batch: StoreWrite[]): Promise<void> {
   const plan = planBatch(batch);
-  await db.$transaction(async (tx) => applyPlan(tx, plan));
+  await db.$transaction(async (tx) => applyPlan(tx, plan), { maxWait: 5000, timeout: 15000 });
 }
 
 const json = (rows: unknown[]): string => JSON.stringify(rows);

@@ -33,8 +33,15 @@ export interface SessionStore {
   deleteWill(clientId: string): Promise<void>;
   /** Everything durable, for restore. */
   load(): Promise<StoredState>;
+  /** Whether the store is reachable, and how many writes wait for a commit. */
+  health(): StoreHealth;
   /** Commits what is pending, then releases resources. */
   close(): Promise<void>;
+}
+
+export interface StoreHealth {
+  reachable: boolean;
+  pendingWrites: number;
 }
 
 /** 'queued': not sent yet; 'inflight': PUBLISH sent, awaiting PUBACK/PUBREC; 'pubrel': awaiting PUBCOMP. */
@@ -126,7 +133,7 @@ export type StoreWrite =
   | { kind: 'will-delete'; clientId: string };
 
 /** The named write methods of a store, expressed through one `write(event)` function. */
-export function namedWrites(write: (event: StoreWrite) => Promise<void>): Omit<SessionStore, 'load' | 'close'> {
+export function namedWrites(write: (event: StoreWrite) => Promise<void>): Omit<SessionStore, 'load' | 'close' | 'health'> {
   return {
     upsertSession: (session) => write({ kind: 'session-upsert', session }),
     deleteSession: (clientId) => write({ kind: 'session-delete', clientId }),

@@ -6,6 +6,16 @@ export interface WriteBatcherOptions {
   batchMs: number;
   /** A batch is committed as soon as it holds this many writes. */
   batchMax: number;
+  /**
+   * After a failed commit: whether the store is unreachable (then the batch is kept and retried,
+   * in order, until it commits) rather than the batch being at fault (then it is rejected).
+   * Without it, every failed batch is rejected.
+   */
+  isOutage?: (error: unknown) => Promise<boolean>;
+  /** Told when the store becomes unreachable (error) and reachable again (undefined). */
+  onOutage?: (error: unknown | undefined) => void;
+  /** Longest pause between retries while the store is unreachable, in milliseconds (default 2000). */
+  maxRetryMs?: number;
 }
 
 interface Pending<W> {
@@ -24,6 +34,8 @@ export class WriteBatcher<W> {
   private timer: NodeJS.Timeout | undefined;
   private committing: Promise<void> | undefined;
   private closed = false;
+  /** The store is unreachable: a batch is being retried. */
+  degraded = false;
   /** Batches committed and writes in them (for tests, logs and the bench). */
   batches = 0;
   writes = 0;
@@ -73,13 +85,32 @@ export class WriteBatcher<W> {
   }
 
   private async run(batch: Pending<W>[]): Promise<void> {
-    try {
-      await this.commit(batch.map((p) => p.write));
-      this.batches++;
-      this.writes += batch.length;
-      for (const p of batch) p.resolve();
-    } catch (error) {
-      for (const p of batch) p.reject(error);
+    let retryMs = 50;
+    for (;;) {
+      try {
+        await this.commit(batch.map((p) => p.write));
+        this.batches++;
+        this.writes += batch.length;
+        if (this.degraded) {
+          this.degraded = false;
+          this.options.onOutage?.(undefined);
+        }
+        for (const p of batch) p.resolve();
+        return;
+      } catch (error) {
+        // An unreachable store: keep the batch (and the order of everything behind it), retry.
+        if (this.options.isOutage && (await this.options.isOutage(error).catch(() => true))) {
+          if (!this.degraded) {
+            this.degraded = true;
+            this.options.onOutage?.(error);
+          }
+          await new Promise((r) => setTimeout(r, retryMs));
+          retryMs = Math.min(retryMs * 2, this.options.maxRetryMs ?? 2000);
+          continue;
+        }
+        for (const p of batch) p.reject(error);
+        return;
+      }
     }
   }
 
