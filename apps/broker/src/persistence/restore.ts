@@ -32,6 +32,7 @@ export interface RestoreSummary {
   retained: number;
   wills: number;
   expiredSessions: number;
+  expiredMessages: number;
 }
 
 /**
@@ -47,7 +48,7 @@ export async function restoreState(parts: RestoreParts): Promise<RestoreSummary>
   const state = await durable.store.load();
   durable.startIdsAfter(state.maxMessageId, state.maxDeliveryId);
   const at = now();
-  const summary: RestoreSummary = { sessions: 0, subscriptions: 0, queued: 0, inflight: 0, retained: 0, wills: 0, expiredSessions: 0 };
+  const summary: RestoreSummary = { sessions: 0, subscriptions: 0, queued: 0, inflight: 0, retained: 0, wills: 0, expiredSessions: 0, expiredMessages: 0 };
 
   for (const stored of state.retained) {
     const message = toMessage(stored);
@@ -67,6 +68,7 @@ export async function restoreState(parts: RestoreParts): Promise<RestoreSummary>
     session.protocolVersion = stored.protocolVersion;
     session.username = stored.username;
     session.disconnectedAt = stored.disconnectedAt ?? at;
+    durable.sessionRestored(session);
     for (const subscription of stored.subscriptions) {
       session.subscriptions.set(subscription.topicFilter, subscription);
       router.subscribe(session, subscription);
@@ -77,6 +79,12 @@ export async function restoreState(parts: RestoreParts): Promise<RestoreSummary>
       if (!message) continue;
       const delivery: Delivery = { message, qos: d.qos, retain: d.retain, subscriptionIdentifiers: d.subscriptionIdentifiers };
       durable.deliveryRestored(delivery, d.id, d.messageId);
+      // [MQTT-3.3.2-5] a queued message whose Message Expiry Interval passed is not delivered.
+      if (d.state === 'queued' && isExpired(message, at)) {
+        durable.deliveryRemoved(session, delivery);
+        summary.expiredMessages++;
+        continue;
+      }
       if (d.state === 'queued' || d.packetId === undefined) {
         session.restoreQueued(delivery);
         summary.queued++;
@@ -87,7 +95,6 @@ export async function restoreState(parts: RestoreParts): Promise<RestoreSummary>
     }
     for (const packetId of stored.inboundQos2) session.inboundQos2.add(packetId);
     sessions.restore(session);
-    durable.sessionRestored(session);
     // Connected when the broker stopped: its expiry starts now, and the store learns so.
     if (stored.disconnectedAt === undefined) durable.sessionDetached(session);
     summary.sessions++;

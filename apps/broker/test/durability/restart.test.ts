@@ -131,3 +131,32 @@ describe('durability: state survives a broker restart (Postgres store)', () => {
     expect((await broker.store.load()).wills).toEqual([]);
   });
 });
+
+describe('durability: in-flight and expired messages across a restart', () => {
+  it('[MQTT-4.4.0-1] an unacknowledged QoS 1 message is resent with DUP after a restart; [MQTT-3.3.2-5] an expired queued one is not sent', async () => {
+    const db = await createMigratedDatabase('inflight');
+    let broker = await start(db);
+    const sub = await connectV(broker.url, { clientId: 'if-1', clean: false, properties: { sessionExpiryInterval: 3600 } });
+    await sub.client.subscribeAsync('if/#', { qos: 1 });
+    // The subscriber receives but never acknowledges.
+    (sub.client as unknown as { handleMessage: unknown }).handleMessage = () => {};
+    const pub = await connectV(broker.url, { clientId: 'pub' });
+    await pub.client.publishAsync('if/x', 'unacked', { qos: 1 });
+    await waitFor(() => sub.received.length === 1);
+    dropConnection(sub.client);
+    await pub.client.publishAsync('if/x', 'short-lived', { qos: 1, properties: { messageExpiryInterval: 1 } });
+    await pub.client.publishAsync('if/x', 'lasting', { qos: 1 });
+    await broker.broker.context.durable!.settle();
+    await stop(broker);
+    await new Promise((r) => setTimeout(r, 1100));
+
+    broker = await start(db);
+    const again = await connectV(broker.url, { clientId: 'if-1', clean: false, properties: { sessionExpiryInterval: 3600 } });
+    await waitFor(() => again.received.length >= 2);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(again.received.map((p) => [p.payload.toString(), p.dup])).toEqual([
+      ['unacked', true],
+      ['lasting', false],
+    ]);
+  });
+});
