@@ -86,6 +86,7 @@ export class WriteBatcher<W> {
 
   private async run(batch: Pending<W>[]): Promise<void> {
     let retryMs = 50;
+    let refusals = 0;
     for (;;) {
       try {
         await this.commit(batch.map((p) => p.write));
@@ -99,14 +100,19 @@ export class WriteBatcher<W> {
         return;
       } catch (error) {
         // An unreachable store: keep the batch (and the order of everything behind it), retry.
-        if (this.options.isOutage && (await this.options.isOutage(error).catch(() => true))) {
-          if (!this.degraded) {
-            this.degraded = true;
-            this.options.onOutage?.(error);
+        // A store that answers but refused the batch gets a few more tries (a server shutting
+        // down answers a moment longer than it commits), then the batch is rejected.
+        if (this.options.isOutage) {
+          const outage = await this.options.isOutage(error).catch(() => true);
+          if (outage || ++refusals < 3) {
+            if (outage && !this.degraded) {
+              this.degraded = true;
+              this.options.onOutage?.(error);
+            }
+            await new Promise((r) => setTimeout(r, retryMs));
+            retryMs = Math.min(retryMs * 2, this.options.maxRetryMs ?? 2000);
+            continue;
           }
-          await new Promise((r) => setTimeout(r, retryMs));
-          retryMs = Math.min(retryMs * 2, this.options.maxRetryMs ?? 2000);
-          continue;
         }
         for (const p of batch) p.reject(error);
         return;
