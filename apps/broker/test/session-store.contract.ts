@@ -101,6 +101,20 @@ export function describeSessionStore(name: string, create: () => Promise<{ store
       expect(state.messages.size).toBe(0);
     });
 
+    it('a session keeps the will of its live connection', async () => {
+      const { store, reopen } = await fresh();
+      const will = { topic: 'w/c1', payload: Buffer.from('bye'), qos: 1 as const, retain: true, properties: { contentType: 'text/plain', messageExpiryInterval: 30 }, delayInterval: 5 };
+      await store.upsertSession(session('c1', { will }));
+      await store.upsertSession(session('c2', { will }));
+      await store.upsertSession(session('c2', { disconnectedAt: 1_700_000_000_000 }));
+      const state = await (await reopen()).load();
+      const c1 = state.sessions.find((s) => s.clientId === 'c1')!;
+      expect(c1.will).toMatchObject({ topic: 'w/c1', qos: 1, retain: true, delayInterval: 5 });
+      expect(c1.will!.payload.toString()).toBe('bye');
+      expect(c1.will!.properties).toEqual({ contentType: 'text/plain', messageExpiryInterval: 30 });
+      expect(state.sessions.find((s) => s.clientId === 'c2')!.will).toBeUndefined();
+    });
+
     it('subscriptions keep their options and are replaced by filter', async () => {
       const { store, reopen } = await fresh();
       await store.upsertSession(session('c1'));

@@ -3,7 +3,7 @@ import type { Subscription } from '../model/subscription.js';
 import type { Logger } from '../observability/logger.js';
 import type { Delivery, Session, SessionObserver } from '../sessions/session.js';
 import type { Will } from '../sessions/will.js';
-import type { DeliveryState, SessionStore, StoredMessage, StoredWill } from './session-store.js';
+import type { DeliveryState, SessionStore, StoredMessage, StoredSessionWill, StoredWill } from './session-store.js';
 
 export type Durability = 'sync' | 'async';
 
@@ -90,11 +90,14 @@ export class DurableState implements SessionObserver {
     return this.stored.has(session);
   }
 
-  /** CONNECT accepted: a persistent session (expiry > 0) gets or refreshes its row. */
-  sessionAttached(session: Session): void {
+  /**
+   * CONNECT accepted: a persistent session (expiry > 0) gets or refreshes its row, with the
+   * connection's will (published at restart if the broker dies while the client is connected).
+   */
+  sessionAttached(session: Session, will: Will | null = null): void {
     if (session.expiryInterval === 0 && !this.stored.has(session)) return;
     this.stored.add(session);
-    this.track(this.store.upsertSession(this.row(session, undefined)));
+    this.track(this.store.upsertSession({ ...this.row(session, undefined), will: will ? toStoredSessionWill(will) : undefined }));
   }
 
   /** Restored from the store: it has a row already. */
@@ -258,5 +261,16 @@ export function toStoredMessage(message: Message, id: number): StoredMessage {
     publisherUsername: message.publisherUsername,
     createdAt: message.createdAt,
     expiresAt: message.expiresAt,
+  };
+}
+
+export function toStoredSessionWill(will: Will): StoredSessionWill {
+  return {
+    topic: will.topic,
+    payload: will.payload,
+    qos: will.qos,
+    retain: will.retain,
+    properties: { ...will.properties, ...(will.messageExpiryInterval !== undefined ? { messageExpiryInterval: will.messageExpiryInterval } : {}) },
+    delayInterval: will.delayInterval,
   };
 }

@@ -181,13 +181,24 @@ async function applyPlan(tx: Tx, plan: Plan): Promise<void> {
       u: s.username ?? null,
       n: s.nodeId ?? null,
       d: s.disconnectedAt ?? null,
+      wt: s.will?.topic ?? null,
+      wp: s.will ? s.will.payload.toString('base64') : null,
+      wq: s.will?.qos ?? null,
+      wr: s.will?.retain ?? null,
+      wpr: s.will ? encodeProperties(s.will.properties) : null,
+      wd: s.will?.delayInterval ?? null,
     }));
     await exec(
-      `INSERT INTO sessions (client_id, expiry_interval, protocol_version, username, node_id, disconnected_at, updated_at)
-       SELECT x.c, x.e, x.v, x.u, x.n, CASE WHEN x.d IS NULL THEN NULL ELSE to_timestamp(x.d / 1000.0) END, now()
-       FROM jsonb_to_recordset($1::jsonb) AS x(c text, e bigint, v int, u text, n text, d double precision)
+      `INSERT INTO sessions (client_id, expiry_interval, protocol_version, username, node_id, disconnected_at, updated_at,
+         will_topic, will_payload, will_qos, will_retain, will_properties, will_delay_interval)
+       SELECT x.c, x.e, x.v, x.u, x.n, CASE WHEN x.d IS NULL THEN NULL ELSE to_timestamp(x.d / 1000.0) END, now(),
+         x.wt, decode(x.wp, 'base64'), x.wq, x.wr, x.wpr, x.wd
+       FROM jsonb_to_recordset($1::jsonb) AS x(c text, e bigint, v int, u text, n text, d double precision,
+         wt text, wp text, wq int, wr boolean, wpr jsonb, wd bigint)
        ON CONFLICT (client_id) DO UPDATE SET expiry_interval = EXCLUDED.expiry_interval, protocol_version = EXCLUDED.protocol_version,
-         username = EXCLUDED.username, node_id = EXCLUDED.node_id, disconnected_at = EXCLUDED.disconnected_at, updated_at = now()`,
+         username = EXCLUDED.username, node_id = EXCLUDED.node_id, disconnected_at = EXCLUDED.disconnected_at, updated_at = now(),
+         will_topic = EXCLUDED.will_topic, will_payload = EXCLUDED.will_payload, will_qos = EXCLUDED.will_qos,
+         will_retain = EXCLUDED.will_retain, will_properties = EXCLUDED.will_properties, will_delay_interval = EXCLUDED.will_delay_interval`,
       json(rows),
     );
   }
@@ -423,6 +434,17 @@ async function loadState(db: PrismaClient): Promise<StoredState> {
       username: s.username ?? undefined,
       nodeId: s.nodeId ?? undefined,
       disconnectedAt: ms(s.disconnectedAt),
+      will:
+        s.willTopic !== null && s.willPayload !== null
+          ? {
+              topic: s.willTopic,
+              payload: Buffer.from(s.willPayload),
+              qos: (s.willQos ?? 0) as QoS,
+              retain: s.willRetain ?? false,
+              properties: decodeProperties(s.willProperties),
+              delayInterval: Number(s.willDelayInterval ?? 0),
+            }
+          : undefined,
       subscriptions: [],
       deliveries: [],
       inboundQos2: [],

@@ -104,6 +104,15 @@ export async function restoreState(parts: RestoreParts): Promise<RestoreSummary>
     wills.schedule(stored.clientId, stored.username, toWill(stored), stored.publishAt);
     summary.wills++;
   }
+  // [MQTT-3.1.2-8] a client connected when the broker died lost its network connection without
+  // DISCONNECT: its will is published now, or after its Will Delay Interval.
+  for (const stored of state.sessions) {
+    if (stored.disconnectedAt !== undefined || !stored.will) continue;
+    const { messageExpiryInterval, ...properties } = stored.will.properties;
+    const will: Will = { topic: stored.will.topic, payload: stored.will.payload, qos: stored.will.qos, retain: stored.will.retain, properties, messageExpiryInterval, delayInterval: stored.will.delayInterval };
+    wills.trigger(stored.clientId, stored.username, will, stored.will.delayInterval);
+    summary.wills++;
+  }
 
   // Sessions whose expiry passed while the broker was down end now (publishing pending wills).
   summary.expiredSessions = sessions.sweep();

@@ -56,6 +56,21 @@ export interface StoredSession {
   nodeId: string | undefined;
   /** ms since epoch; undefined while connected. */
   disconnectedAt: number | undefined;
+  /**
+   * The will of the live connection (kept while connected, so that a crash of the broker still
+   * publishes it at restart); undefined while disconnected or without a will.
+   */
+  will?: StoredSessionWill | undefined;
+}
+
+export interface StoredSessionWill {
+  topic: string;
+  payload: Buffer;
+  qos: QoS;
+  retain: boolean;
+  properties: MessageProperties & { messageExpiryInterval?: number };
+  /** Will Delay Interval, seconds. */
+  delayInterval: number;
 }
 
 export interface StoredMessage {

@@ -79,6 +79,8 @@ describe('when the will is published', () => {
       await waitFor(() => w.received.length === 1, 6000, 'will after the keep alive timeout');
       expect(w.received[0]).toMatchObject({ topic: `${id}/will` });
       expect(w.received[0]!.payload.toString()).toBe('timed out');
+      // The will can reach the watcher a moment before the client sees its socket close.
+      await waitFor(() => c.closed, 2000, 'connection closed after the keep alive timeout');
       expect(c.closed).toBe(true);
     });
 
