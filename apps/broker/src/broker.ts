@@ -12,6 +12,9 @@ import { startWebSocketListener } from './listeners/websocket-listener.js';
 import type { Message } from './model/message.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { BrokerMetrics } from './observability/metrics.js';
+import { DurableState } from './persistence/durable-state.js';
+import { restoreState, type RestoreSummary } from './persistence/restore.js';
+import type { SessionStore } from './persistence/session-store.js';
 import { ReasonCode } from './protocol/reason-codes.js';
 import { LocalRouter } from './routing/local-router.js';
 import { RetainedIndex } from './routing/retained-index.js';
@@ -25,6 +28,8 @@ export interface BrokerDeps {
   authenticator?: Authenticator;
   authorizer?: Authorizer;
   now?: () => number;
+  /** Durable state (persistent sessions, queues, retained, delayed wills). Unset: memory only. The caller closes it. */
+  store?: SessionStore;
 }
 
 export interface ListeningAddresses {
@@ -38,6 +43,10 @@ export interface Broker {
   readonly config: BrokerConfig;
   readonly context: BrokerContext;
   readonly sys: SysPublisher;
+  /** Health of the durable store: 'none' without one, 'degraded' while it is unreachable. */
+  health(): { store: 'none' | 'ok' | 'degraded'; pendingWrites: number };
+  /** Rebuilds state from the store (listen() does it first when it has not been done). */
+  restore(): Promise<RestoreSummary | undefined>;
   listen(): Promise<ListeningAddresses>;
   /** Graceful shutdown: stop accepting, DISCONNECT 0x8B to 5.0 clients, flush, close. */
   close(): Promise<void>;
@@ -57,13 +66,17 @@ export function createBroker(input: Partial<BrokerConfig> = {}, deps: BrokerDeps
   );
   const retained = new RetainedIndex();
   let shuttingDown = false;
+  const durable = deps.store ? new DurableState(deps.store, { durability: config.durability, nodeId: config.nodeId, bufferMax: config.persistBufferMax }, log) : undefined;
 
   const publish = (message: Message): number => {
-    if (message.retain && config.retainAvailable) retained.set(message);
+    if (message.retain && config.retainAvailable) {
+      retained.set(message);
+      if (!message.topic.startsWith('$SYS/')) durable?.retainedChanged(message);
+    }
     return router.route(message);
   };
-  const wills = new WillPublisher((message) => publish(message), now);
-  const sessions = new SessionRegistry(config, metrics, router, wills, now);
+  const wills = new WillPublisher((message) => publish(message), now, durable);
+  const sessions = new SessionRegistry(config, metrics, router, wills, now, durable);
   const context: BrokerContext = {
     config,
     log,
@@ -72,6 +85,7 @@ export function createBroker(input: Partial<BrokerConfig> = {}, deps: BrokerDeps
     retained,
     sessions,
     wills,
+    durable,
     authenticator: deps.authenticator ?? createAnonymousAuthenticator({ allowAnonymous: config.allowAnonymous }),
     authorizer,
     now,
@@ -95,11 +109,20 @@ export function createBroker(input: Partial<BrokerConfig> = {}, deps: BrokerDeps
     connection.start();
   };
 
+  let restored: Promise<RestoreSummary | undefined> | undefined;
+  const restore = (): Promise<RestoreSummary | undefined> => {
+    restored ??= durable ? restoreState({ durable, config, metrics, router, retained, sessions, wills, now, log }) : Promise.resolve(undefined);
+    return restored;
+  };
+
   return {
     config,
     context,
     sys,
+    restore,
+    health: () => durable?.health() ?? { store: 'none', pendingWrites: 0 },
     async listen() {
+      await restore();
       const host = config.host;
       const clientCertificates = config.tlsCa ? { clientCertificates: { ca: config.tlsCa, required: config.tlsRequireClientCert } } : {};
       const tls = config.tlsCert && config.tlsKey ? { cert: config.tlsCert, key: config.tlsKey, ...clientCertificates } : undefined;
@@ -138,6 +161,7 @@ export function createBroker(input: Partial<BrokerConfig> = {}, deps: BrokerDeps
       while (connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const connection of connections) connection.transport.destroy();
       await closing;
+      await durable?.settle();
       log.info('broker stopped');
     },
   };

@@ -61,9 +61,27 @@ export const BrokerConfigSchema = Type.Object({
   authLockoutSeconds: Type.Integer({ minimum: 0, default: 300 }),
   /** 3.1.1 has no negative PUBACK: when true, a 3.1.1 client whose PUBLISH is denied is disconnected instead of acknowledged. */
   deniedPublishDisconnectV3: Type.Boolean({ default: false }),
-  logLevel: Type.String({ default: 'info' }),
-  /** Postgres holding MQTT users and credentials (and, with durability, the broker's state). */
+  /**
+   * PostgreSQL for durable state (persistent sessions, queues, retained messages, delayed wills).
+   * Unset: state lives in memory only (tests; the launcher always passes one).
+   */
   databaseUrl: Type.Optional(Type.String()),
+  /**
+   * 'sync' (default): a QoS 1/2 message that matched a persistent session is committed before
+   * its PUBACK/PUBREC, and before it is sent on. 'async': written behind, faster, may lose the
+   * last moments of messages on a crash.
+   */
+  durability: Type.Union([Type.Literal('sync'), Type.Literal('async')], { default: 'sync' }),
+  /** Group commit: longest a durable write waits for companions before its batch commits (ms). */
+  persistBatchMs: Type.Integer({ minimum: 0, default: 2 }),
+  /** Group commit: a batch commits as soon as it holds this many writes. */
+  persistBatchMax: Type.Integer({ minimum: 1, default: 1000 }),
+  /**
+   * Durable writes allowed to wait for the store (e.g. while Postgres is unreachable) before new
+   * QoS 1/2 publications are refused (5.0: reason code 0x97 Quota exceeded; 3.1.1: disconnect).
+   */
+  persistBufferMax: Type.Integer({ minimum: 1, default: 100000 }),
+  logLevel: Type.String({ default: 'info' }),
   nodeId: Type.String({ default: 'node-1' }),
 });
 
@@ -104,6 +122,11 @@ const ENV_NAMES: Record<string, keyof BrokerConfig> = {
   MQTT_QUEUE_QOS0: 'queueQos0',
   MQTT_QUEUE_DROP_POLICY: 'queueDropPolicy',
   SYS_INTERVAL: 'sysInterval',
+  DATABASE_URL: 'databaseUrl',
+  MQTT_DURABILITY: 'durability',
+  MQTT_PERSIST_BATCH_MS: 'persistBatchMs',
+  MQTT_PERSIST_BATCH_MAX: 'persistBatchMax',
+  MQTT_PERSIST_BUFFER_MAX: 'persistBufferMax',
   LOG_LEVEL: 'logLevel',
   MQTT_ACL_DEFAULT_PUBLISH: 'aclDefaultPublish',
   MQTT_ACL_DEFAULT_SUBSCRIBE: 'aclDefaultSubscribe',
@@ -111,7 +134,6 @@ const ENV_NAMES: Record<string, keyof BrokerConfig> = {
   MQTT_AUTH_FAILURE_WINDOW_SECONDS: 'authFailureWindowSeconds',
   MQTT_AUTH_LOCKOUT_SECONDS: 'authLockoutSeconds',
   MQTT_DENIED_PUBLISH_DISCONNECT_V3: 'deniedPublishDisconnectV3',
-  DATABASE_URL: 'databaseUrl',
   NODE_ID: 'nodeId',
 };
 
@@ -132,5 +154,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
 /** The effective configuration, secrets removed, for the start-up banner. */
 export function describeConfig(config: BrokerConfig): Record<string, unknown> {
   const { tlsCert, tlsKey, tlsCa, databaseUrl, ...rest } = config;
-  return { ...rest, tls: tlsCert && tlsKey ? 'configured' : 'off', tlsClientCa: tlsCa ? 'configured' : 'none', database: databaseUrl ? 'DATABASE_URL' : 'none (no MQTT users: only anonymous clients, if allowed)' };
+  return { ...rest, tls: tlsCert && tlsKey ? 'configured' : 'off', tlsClientCa: tlsCa ? 'configured' : 'none', database: databaseUrl ? redactUrl(databaseUrl) : 'none (memory only; no MQTT users: only anonymous clients, if allowed)' };
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'configured';
+  }
 }

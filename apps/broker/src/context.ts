@@ -8,6 +8,7 @@ import type { Router } from './routing/router.js';
 import type { SessionRegistry } from './sessions/session-registry.js';
 import type { WillPublisher } from './sessions/will-delay.js';
 import type { Message } from './model/message.js';
+import type { DurableState } from './persistence/durable-state.js';
 
 /** What handlers may use: the broker's parts, passed in (no module-level singletons). */
 export interface BrokerContext {
@@ -18,6 +19,8 @@ export interface BrokerContext {
   readonly retained: RetainedIndex;
   readonly sessions: SessionRegistry;
   readonly wills: WillPublisher;
+  /** Durable state (persistent sessions, retained, wills) when a SessionStore is configured. */
+  readonly durable: DurableState | undefined;
   readonly authenticator: Authenticator;
   readonly authorizer: Authorizer;
   readonly now: () => number;

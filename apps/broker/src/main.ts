@@ -1,17 +1,38 @@
-import { createDb } from '@repo/db';
+import { createDb, migrate } from '@repo/db';
 import { createDatabaseAccessControl } from './auth/database-access-control.js';
 import { createBroker } from './broker.js';
 import { describeConfig, loadConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
+import { createPostgresSessionStore } from './persistence/postgres-session-store.js';
+import type { SessionStore } from './persistence/session-store.js';
 
-/** Entry point: load config, start listeners, stop gracefully on SIGINT/SIGTERM. */
+/** Entry point: load config, open the store (DATABASE_URL), restore, start listeners, stop gracefully on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   log.info({ config: describeConfig(config) }, 'effective configuration');
+  let store: SessionStore | undefined;
+  if (config.databaseUrl) {
+    await migrate(config.databaseUrl, { log: (msg) => log.info(msg) });
+    store = createPostgresSessionStore({
+      databaseUrl: config.databaseUrl,
+      batchMs: config.persistBatchMs,
+      batchMax: config.persistBatchMax,
+      onOutage: (error) => {
+        if (error) log.warn({ err: error }, 'Postgres unreachable: serving connected clients, buffering durable writes (health: degraded)');
+        else log.info('Postgres reachable again: buffered writes committed (health: ok)');
+      },
+    });
+  } else {
+    log.warn('DATABASE_URL is not set: broker state is kept in memory only and will not survive a restart');
+  }
   const db = config.databaseUrl ? createDb(config.databaseUrl) : undefined;
   const access = db && config.databaseUrl ? await createDatabaseAccessControl({ db, databaseUrl: config.databaseUrl, config, log }) : undefined;
-  const broker = createBroker(config, { logger: log, ...(access ? { authenticator: access.authenticator, authorizer: access.authorizer } : {}) });
+  const broker = createBroker(config, {
+    logger: log,
+    ...(store ? { store } : {}),
+    ...(access ? { authenticator: access.authenticator, authorizer: access.authorizer } : {}),
+  });
   if (access) {
     await access.listen(() => broker.context.sessions.liveConnections());
     log.info({ rules: access.authorizer.ruleCount }, 'MQTT users, credentials and ACL rules come from the database');
@@ -33,6 +54,7 @@ async function main(): Promise<void> {
       .close()
       .then(() => access?.stop())
       .then(() => db?.$disconnect())
+      .then(() => store?.close())
       .then(
       () => process.exit(0),
       (error: unknown) => {

@@ -41,6 +41,8 @@ export class Connection implements LiveConnection, SessionLink {
   readonly decoder: PacketDecoder;
   readonly connectedAt = Date.now();
   private backlog: Packet[] = [];
+  /** Acknowledgements waiting for a commit, so that they leave in the order of their packets. */
+  private ackTail: Promise<void> | undefined;
   private busy = false;
   private connectTimer: NodeJS.Timeout | undefined;
   private finished = false;
@@ -112,6 +114,34 @@ export class Connection implements LiveConnection, SessionLink {
           if (!this.busy && this.state !== 'closed') this.transport.resume();
         });
     }
+  }
+
+  /**
+   * Runs `action` (which sends an acknowledgement) once `commit` has resolved, and after every
+   * acknowledgement queued before it, so that acknowledgements keep their packets' order
+   * ([MQTT-4.6.0-2..4]) while the connection goes on reading. Runs now when nothing waits.
+   * A failed commit closes the connection instead: nothing is acknowledged that is not durable.
+   */
+  afterCommit(commit: Promise<void> | undefined, action: () => void): void {
+    if (!commit && !this.ackTail) {
+      action();
+      return;
+    }
+    const tail: Promise<void> = (this.ackTail ?? Promise.resolve())
+      .then(() => commit)
+      .then(
+        () => {
+          if (this.state !== 'closed') action();
+        },
+        (error: unknown) => {
+          this.ctx.log.error({ err: error, client: this.label }, 'durable write failed; closing the connection');
+          this.disconnect(ReasonCode.ServerUnavailable, 'storage unavailable');
+        },
+      )
+      .finally(() => {
+        if (this.ackTail === tail) this.ackTail = undefined;
+      });
+    this.ackTail = tail;
   }
 
   private drainBacklog(): void {

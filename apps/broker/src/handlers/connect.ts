@@ -64,6 +64,22 @@ export async function handleConnect(connection: Connection, packet: ConnectPacke
   session.username = auth.principal.username;
   session.principal = auth.principal;
   connection.session = session;
+  // A persistent session (Session Expiry Interval > 0) is written through to the store, and
+  // with durability 'sync' committed (with the will) before CONNACK.
+  const mark = ctx.durable?.mark() ?? 0;
+  ctx.durable?.sessionAttached(session, request.will);
+  const commit = ctx.durable?.commitSince(mark);
+  if (commit) {
+    await commit;
+    if (connection.state !== 'connecting') return; // the socket closed meanwhile (finish() detached it)
+    if (ctx.sessions.get(request.clientId) !== session || ctx.sessions.connection(request.clientId)) {
+      // Another connection took this client id over meanwhile: it owns the session now.
+      connection.session = null;
+      connection.will = null;
+      connection.close();
+      return;
+    }
+  }
 
   const properties: ConnackProperties | undefined = request.version === 5 ? connackProperties(connection, request) : undefined;
   connection.send(connack(sessionPresent, 0, request.version, properties));

@@ -9,7 +9,7 @@ import { ReasonCode } from '../protocol/reason-codes.js';
 /**
  * PUBLISH from a client: check QoS and retain against what the server offers -> resolve the
  * topic alias -> validate the topic name -> enforce Receive Maximum -> de-duplicate QoS 2 ->
- * authorize -> retain and route -> acknowledge.
+ * authorize -> retain and route -> (commit what must be durable) -> acknowledge.
  */
 export function handlePublish(connection: Connection, packet: PublishPacket): void {
   const ctx = connection.ctx;
@@ -31,7 +31,7 @@ export function handlePublish(connection: Connection, packet: PublishPacket): vo
 
   if (qos === 2 && session.inboundQos2.has(packetId)) {
     // [MQTT-4.3.3-10] a retransmitted QoS 2 PUBLISH is acknowledged again, not delivered again.
-    connection.send(pubrec(packetId));
+    connection.afterCommit(undefined, () => connection.send(pubrec(packetId)));
     return;
   }
   // [MQTT-3.3.4-7] more unacknowledged QoS 2 publications than Receive Maximum: DISCONNECT 0x93.
@@ -54,6 +54,14 @@ export function handlePublish(connection: Connection, packet: PublishPacket): vo
     return refuse(connection, qos, packetId, ReasonCode.NotAuthorized, 'not authorized');
   }
 
+  const durable = ctx.durable;
+  if (qos > 0 && durable?.overBudget()) {
+    // The store is unreachable beyond the write budget: refuse rather than acknowledge what
+    // could not be made durable. 3.1.1 has no reason code: close, the client retries later.
+    if (!v5) throw brokerError('BROKER_ERR_SERVER_UNAVAILABLE', 'durable store unavailable');
+    return refuse(connection, qos, packetId, ReasonCode.QuotaExceeded, 'durable store unavailable');
+  }
+
   const message = createMessage({
     topic,
     payload,
@@ -64,14 +72,18 @@ export function handlePublish(connection: Connection, packet: PublishPacket): vo
     publisherUsername: connection.principal?.username,
     now: ctx.now(),
   });
+  const mark = durable?.mark() ?? 0;
   const matched = ctx.publish(message);
-
-  const reasonCode = v5 && matched === 0 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success;
-  if (qos === 1) connection.send(puback(packetId, reasonCode));
-  else if (qos === 2) {
+  if (qos === 2) {
     session.inboundQos2.add(packetId);
-    connection.send(pubrec(packetId, reasonCode));
+    durable?.inboundQos2Added(session, packetId);
   }
+  if (qos === 0) return;
+
+  // Durability contract: a message that matched a persistent session is committed (with the
+  // deliveries and the inbound QoS 2 id) before PUBACK/PUBREC; the batch is shared (group commit).
+  const reasonCode = v5 && matched === 0 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success;
+  connection.afterCommit(durable?.commitSince(mark), () => connection.send(qos === 1 ? puback(packetId, reasonCode) : pubrec(packetId, reasonCode)));
 }
 
 /** Topic Alias (5.0): learn or look up the topic for an alias ([MQTT-3.3.2-12]). */
@@ -100,9 +112,13 @@ function refuse(connection: Connection, qos: number, packetId: number, reasonCod
   connection.ctx.metrics.publishDropped++;
   connection.ctx.log.debug({ clientId: connection.clientId, reasonCode }, `publication refused: ${why}`);
   const v5 = connection.protocolVersion === 5;
-  if (qos === 1) connection.send(puback(packetId, v5 ? reasonCode : 0));
-  else if (qos === 2) {
-    if (!v5) connection.session!.inboundQos2.add(packetId);
-    connection.send(pubrec(packetId, v5 ? reasonCode : 0));
+  const durable = connection.ctx.durable;
+  const mark = durable?.mark() ?? 0;
+  if (qos === 2 && !v5) {
+    connection.session!.inboundQos2.add(packetId);
+    durable?.inboundQos2Added(connection.session!, packetId);
   }
+  if (qos === 0) return;
+  const commit = durable?.commitSince(mark);
+  connection.afterCommit(commit, () => connection.send(qos === 1 ? puback(packetId, v5 ? reasonCode : 0) : pubrec(packetId, v5 ? reasonCode : 0)));
 }

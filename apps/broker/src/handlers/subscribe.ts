@@ -25,6 +25,7 @@ export function handleSubscribe(connection: Connection, packet: SubscribePacket)
   // [MQTT-3.8.3-2] a SUBSCRIBE must contain at least one topic filter.
   if (packet.subscriptions.length === 0) throw brokerError('BROKER_ERR_PROTOCOL', 'SUBSCRIBE without topic filters');
 
+  const mark = ctx.durable?.mark() ?? 0;
   const granted: number[] = [];
   const accepted: Array<{ subscription: Subscription; existed: boolean; shared: boolean }> = [];
   for (const request of packet.subscriptions) {
@@ -55,12 +56,22 @@ export function handleSubscribe(connection: Connection, packet: SubscribePacket)
     const existed = session.subscriptions.has(filter);
     session.subscriptions.set(filter, subscription);
     ctx.router.subscribe(session, subscription);
+    ctx.durable?.subscriptionAdded(session, subscription);
     accepted.push({ subscription, existed, shared });
     granted.push(qos);
   }
 
-  connection.send(suback(packet.messageId ?? 0, v5 ? granted : granted.map(toSubackReturnCode)));
+  // A persistent session's subscriptions are committed before SUBACK.
+  connection.afterCommit(ctx.durable?.commitSince(mark), () => {
+    connection.send(suback(packet.messageId ?? 0, v5 ? granted : granted.map(toSubackReturnCode)));
+    queueRetained(connection, accepted);
+  });
+}
 
+/** Retained messages for new subscriptions, after SUBACK. */
+function queueRetained(connection: Connection, accepted: Array<{ subscription: Subscription; existed: boolean; shared: boolean }>): void {
+  const ctx = connection.ctx;
+  const session = connection.session!;
   const now = ctx.now();
   for (const { subscription, existed, shared } of accepted) {
     // [MQTT-3.3.1-9] / [MQTT-3.3.1-10] / [MQTT-3.3.1-11] / [MQTT-3.8.4-4]: retained messages per Retain

@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/authenticator.js';
 import type { BrokerConfig } from '../config.js';
 import type { BrokerMetrics } from '../observability/metrics.js';
+import type { DurableState } from '../persistence/durable-state.js';
 import type { Router } from '../routing/router.js';
 import { Session } from './session.js';
 import type { WillPublisher } from './will-delay.js';
@@ -36,6 +37,7 @@ export class SessionRegistry {
     private readonly router: Router,
     private readonly wills: WillPublisher,
     private readonly now: () => number = Date.now,
+    private readonly durable?: DurableState,
   ) {}
 
   get size(): number {
@@ -65,8 +67,16 @@ export class SessionRegistry {
 
   create(clientId: string): Session {
     const session = new Session(clientId, this.config, this.metrics, this.now);
+    if (this.durable) session.observer = this.durable;
     this.sessions.set(clientId, session);
     return session;
+  }
+
+  /** Restore: a persistent session rebuilt from the store, as disconnected. */
+  restore(session: Session): void {
+    if (this.durable) session.observer = this.durable;
+    this.sessions.set(session.clientId, session);
+    this.offline.add(session);
   }
 
   /** Marks a connection as the live one for its client id. */
@@ -82,7 +92,10 @@ export class SessionRegistry {
     if (this.sessions.get(session.clientId) !== session) return; // already replaced
     session.detach(this.now());
     if (session.expiryInterval === 0) this.end(session);
-    else this.offline.add(session);
+    else {
+      this.offline.add(session);
+      this.durable?.sessionDetached(session);
+    }
   }
 
   /** Ends a session: its subscriptions go, a pending delayed will is published ([MQTT-3.1.2-8]). */
@@ -91,6 +104,7 @@ export class SessionRegistry {
     this.sessions.delete(session.clientId);
     this.offline.delete(session);
     this.router.unsubscribeAll(session);
+    this.durable?.sessionEnded(session);
     this.wills.publishPending(session.clientId);
   }
 

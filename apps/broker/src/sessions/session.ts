@@ -35,6 +35,19 @@ export interface SessionLink {
   bufferedBytes(): number;
 }
 
+/**
+ * Who is told about a session's QoS 1/2 deliveries as they are accepted, sent, acknowledged or
+ * dropped (the durable store, through persistence/durable-state.ts). `deliveryAdded` returns a
+ * promise when the delivery must not be sent before it is committed (durability 'sync').
+ */
+export interface SessionObserver {
+  readonly syncCommit: boolean;
+  persists(session: Session): boolean;
+  deliveryAdded(session: Session, delivery: Delivery): Promise<void> | undefined;
+  deliveryUpdated(session: Session, delivery: Delivery, state: 'inflight' | 'pubrel', packetId: number): void;
+  deliveryRemoved(session: Session, delivery: Delivery): void;
+}
+
 export type DropReason = 'queue-full' | 'expired' | 'too-large' | 'slow-consumer' | 'qos0-offline';
 
 /**
@@ -49,6 +62,9 @@ export class Session {
   /** [MQTT-4.3.3-10] inbound QoS 2 packet identifiers received and not yet released by PUBREL. */
   readonly inboundQos2 = new Set<number>();
   link: SessionLink | null = null;
+  observer: SessionObserver | null = null;
+  /** Queued deliveries not committed yet (durability 'sync'): not sent before they are. */
+  private readonly holding = new Set<Delivery>();
   will: Will | null = null;
   /** Session Expiry Interval in seconds (0xFFFFFFFF = never). */
   expiryInterval = 0;
@@ -85,22 +101,47 @@ export class Session {
         return;
       }
       if (!this.config.queueQos0) return this.drop('qos0-offline');
-      return this.enqueue(delivery);
+      this.enqueue(delivery);
+      return;
     }
-    if (link && this.queue.length === 0 && this.inflight.size < link.sendQuota) {
+    const observer = this.observer?.persists(this) ? this.observer : null;
+    if (link && this.queue.length === 0 && this.inflight.size < link.sendQuota && !observer?.syncCommit) {
+      observer?.deliveryAdded(this, delivery);
       this.sendInflight(link, delivery);
       return;
     }
-    this.enqueue(delivery);
+    if (!this.enqueue(delivery)) return;
+    const commit = observer?.deliveryAdded(this, delivery);
+    if (commit) {
+      // Stored before it is sent: a message acknowledged to its publisher is never delivered
+      // ahead of its commit (which a crash could undo, and a QoS 2 resend would then duplicate).
+      this.holding.add(delivery);
+      const release = (): void => {
+        this.holding.delete(delivery);
+        this.drain();
+      };
+      commit.then(release, release);
+    }
   }
 
-  private enqueue(delivery: Delivery): void {
+  /** Queues a delivery within the queue limit; false when it was dropped. */
+  private enqueue(delivery: Delivery): boolean {
     if (this.queue.length >= this.config.maxQueuedMessages) {
-      if (this.config.queueDropPolicy === 'drop-new' || this.config.maxQueuedMessages === 0) return this.drop('queue-full');
-      this.queue.shift();
+      if (this.config.queueDropPolicy === 'drop-new' || this.config.maxQueuedMessages === 0) {
+        this.drop('queue-full');
+        return false;
+      }
+      this.forget(this.queue.shift()!);
       this.drop('queue-full');
     }
     this.queue.push(delivery);
+    return true;
+  }
+
+  /** A delivery leaves the session without being completed (dropped, expired). */
+  private forget(delivery: Delivery): void {
+    this.holding.delete(delivery);
+    this.observer?.deliveryRemoved(this, delivery);
   }
 
   private drop(_reason: DropReason): void {
@@ -116,10 +157,12 @@ export class Session {
     }
     if (!link.sendPublish(delivery, packetId, false)) {
       // [MQTT-3.1.2-25] too large for the client: discarded as if it had been delivered.
+      this.forget(delivery);
       this.drop('too-large');
       return;
     }
     this.inflight.set(packetId, { packetId, delivery, state: 'publish' });
+    this.observer?.deliveryUpdated(this, delivery, 'inflight', packetId);
   }
 
   /** Next free packet identifier (1..65535), skipping those in use; undefined if all are in use. */
@@ -150,6 +193,7 @@ export class Session {
       const head = this.queue[0]!;
       if (isExpired(head.message, now)) {
         this.queue.shift();
+        this.forget(head);
         this.drop('expired');
         continue;
       }
@@ -159,7 +203,7 @@ export class Session {
         else if (!link.sendPublish(head, undefined, false)) this.drop('too-large');
         continue;
       }
-      if (this.inflight.size >= link.sendQuota) return;
+      if (this.inflight.size >= link.sendQuota || this.holding.has(head)) return;
       this.queue.shift();
       this.sendInflight(link, head);
     }
@@ -172,6 +216,7 @@ export class Session {
     if (expected === 'publish' && entry.delivery.qos !== 1) return false;
     this.undefer(entry);
     this.inflight.delete(packetId);
+    this.observer?.deliveryRemoved(this, entry.delivery);
     this.drain();
     return true;
   }
@@ -183,10 +228,14 @@ export class Session {
     this.undefer(entry);
     if (failed) {
       this.inflight.delete(packetId);
+      this.observer?.deliveryRemoved(this, entry.delivery);
       this.drain();
       return true;
     }
-    entry.state = 'pubrel';
+    if (entry.state !== 'pubrel') {
+      entry.state = 'pubrel';
+      this.observer?.deliveryUpdated(this, entry.delivery, 'pubrel', packetId);
+    }
     return true;
   }
 
@@ -209,6 +258,7 @@ export class Session {
         link.sendPubrel(entry.packetId);
       } else if (isExpired(entry.delivery.message, now) && entry.delivery.qos === 1) {
         this.inflight.delete(entry.packetId);
+        this.forget(entry.delivery);
         this.drop('expired');
       } else if (outstanding >= link.sendQuota) {
         entry.deferred = true;
@@ -224,6 +274,7 @@ export class Session {
   private resend(link: SessionLink, entry: Inflight): boolean {
     if (link.sendPublish(entry.delivery, entry.packetId, true)) return true;
     this.inflight.delete(entry.packetId);
+    this.forget(entry.delivery);
     this.drop('too-large');
     return false;
   }
@@ -232,6 +283,17 @@ export class Session {
     if (!entry.deferred) return;
     entry.deferred = false;
     this.deferredCount--;
+  }
+
+  /** Restore: a delivery that was queued when the broker stopped. */
+  restoreQueued(delivery: Delivery): void {
+    this.queue.push(delivery);
+  }
+
+  /** Restore: a delivery that was in flight; resent with DUP (or PUBREL) on resumption. */
+  restoreInflight(packetId: number, delivery: Delivery, state: 'publish' | 'pubrel'): void {
+    this.inflight.set(packetId, { packetId, delivery, state });
+    if (packetId >= this.nextPacketId) this.nextPacketId = packetId === 65535 ? 1 : packetId + 1;
   }
 
   detach(now: number): void {

@@ -1,4 +1,5 @@
 import { createMessage, type Message } from '../model/message.js';
+import type { DurableState } from '../persistence/durable-state.js';
 import type { Will } from './will.js';
 
 /**
@@ -12,6 +13,7 @@ export class WillPublisher {
   constructor(
     private readonly publish: (message: Message) => void,
     private readonly now: () => number = Date.now,
+    private readonly durable?: Pick<DurableState, 'willScheduled' | 'willDone'>,
   ) {}
 
   get size(): number {
@@ -26,7 +28,13 @@ export class WillPublisher {
       return;
     }
     const publishAt = this.now() + delaySeconds * 1000;
-    const timer = setTimeout(() => this.publishPending(clientId), delaySeconds * 1000);
+    this.durable?.willScheduled(clientId, username, will, publishAt);
+    this.schedule(clientId, username, will, publishAt);
+  }
+
+  /** Schedules a will for publishAt (ms since epoch); restore uses it for wills from the store. */
+  schedule(clientId: string, username: string | undefined, will: Will, publishAt: number): void {
+    const timer = setTimeout(() => this.publishPending(clientId), Math.max(0, publishAt - this.now()));
     timer.unref();
     this.pending.set(clientId, { will, username, timer, publishAt });
   }
@@ -37,6 +45,7 @@ export class WillPublisher {
     if (!entry) return false;
     clearTimeout(entry.timer);
     this.pending.delete(clientId);
+    this.durable?.willDone(clientId);
     return true;
   }
 
@@ -47,6 +56,7 @@ export class WillPublisher {
     clearTimeout(entry.timer);
     this.pending.delete(clientId);
     this.publish(this.toMessage(clientId, entry.username, entry.will));
+    this.durable?.willDone(clientId);
   }
 
   stop(): void {

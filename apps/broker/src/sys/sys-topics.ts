@@ -57,6 +57,16 @@ export class SysPublisher {
     if (this.timer) clearInterval(this.timer);
   }
 
+  /** The durable store's health, when the broker has one ('ok' or 'degraded'). */
+  private storeTopics(): Array<[string, string]> {
+    const health = this.ctx.durable?.health();
+    if (!health) return [];
+    return [
+      ['$SYS/broker/store/state', health.store],
+      ['$SYS/broker/store/pending writes', String(health.pendingWrites)],
+    ];
+  }
+
   /** The current values of the tree, topic -> text. */
   snapshot(): Map<string, string> {
     const { metrics, sessions, router, retained } = this.ctx;
@@ -91,6 +101,7 @@ export class SysPublisher {
       ['$SYS/broker/bytes/sent', String(metrics.bytesSent)],
       ['$SYS/broker/subscriptions/count', String(router.subscriptionCount)],
       ['$SYS/broker/retained messages/count', String(retained.size)],
+      ...this.storeTopics(),
       ['$SYS/broker/store/messages/count', String(retained.size)],
     ]);
     for (const [name, load] of Object.entries(this.loads)) {

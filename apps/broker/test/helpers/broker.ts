@@ -1,5 +1,6 @@
 import { createBroker, type Broker, type BrokerDeps } from '../../src/broker.js';
 import type { BrokerConfig } from '../../src/config.js';
+import type { SessionStore } from '../../src/persistence/session-store.js';
 
 export interface TestBroker {
   broker: Broker;
@@ -12,8 +13,19 @@ export interface TestBroker {
   close(): Promise<void>;
 }
 
-/** A real broker on free loopback ports, anonymous allowed, $SYS off unless asked for. */
+/**
+ * A real broker on free loopback ports, anonymous allowed, $SYS off unless asked for.
+ * BROKER_TEST_STORE=postgres runs it on a fresh Postgres store (durability sync) instead of
+ * memory only: the conformance suites then exercise the durable paths too.
+ */
 export async function startTestBroker(config: Partial<BrokerConfig> = {}, deps: BrokerDeps = {}): Promise<TestBroker> {
+  let ownStore: SessionStore | undefined;
+  if (!deps.store && process.env.BROKER_TEST_STORE === 'postgres') {
+    const { createMigratedDatabase } = await import('./postgres.js');
+    const { createPostgresSessionStore } = await import('../../src/persistence/postgres-session-store.js');
+    ownStore = createPostgresSessionStore({ databaseUrl: await createMigratedDatabase('conf'), batchMs: 2, batchMax: 1000, poolSize: 2 });
+    deps = { ...deps, store: ownStore };
+  }
   const broker = createBroker(
     {
       host: '127.0.0.1',
@@ -34,6 +46,9 @@ export async function startTestBroker(config: Partial<BrokerConfig> = {}, deps: 
     wsPort: addresses.ws ?? -1,
     url: `mqtt://127.0.0.1:${addresses.mqtt}`,
     wsUrl: `ws://127.0.0.1:${addresses.ws}/mqtt`,
-    close: () => broker.close(),
+    close: async () => {
+      await broker.close();
+      await ownStore?.close();
+    },
   };
 }
