@@ -2,13 +2,18 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AclDefaults } from '@repo/acl';
 import type { PrismaClient } from '@repo/db';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import { generateSecret, hashPassword } from '@repo/passwords';
 import { createAuditLog } from './lib/audit.js';
+import { createControlNotifier } from './lib/control.js';
 import { createIdentityRepository } from './modules/api-tokens/api-tokens.repository.js';
 import { apiTokensRoutes } from './modules/api-tokens/api-tokens.routes.js';
 import { createApiTokenService } from './modules/api-tokens/api-tokens.service.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { createMqttUserRepository } from './modules/mqtt-users/mqtt-users.repository.js';
+import { mqttUsersRoutes } from './modules/mqtt-users/mqtt-users.routes.js';
+import { createMqttUserService } from './modules/mqtt-users/mqtt-users.service.js';
 import { authPlugin } from './plugins/auth.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { openApiPlugin } from './plugins/openapi.js';
@@ -44,8 +49,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: 64 * 1024,
-    // Unknown fields are rejected (400), not silently dropped.
-    ajv: { customOptions: { removeAdditional: false } },
+    // Unknown fields are rejected (400), not silently dropped; scalars only are coerced (query strings).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Cross-cutting, not encapsulated: they apply to every route registered after them.
@@ -65,7 +70,9 @@ export function createServices(api: ApiV1Deps) {
   const identity = createIdentityRepository(api.db);
   const tokens = createApiTokenService({ repo: identity, audit });
   const auth = createAuthService({ repo: identity, tokens, audit, loginTokenTtlSeconds: api.loginTokenTtlSeconds });
-  return { audit, tokens, auth };
+  const control = createControlNotifier(api.db);
+  const mqttUsers = createMqttUserService({ repo: createMqttUserRepository(api.db), hasher: { hash: hashPassword, generate: generateSecret }, control, audit });
+  return { audit, tokens, auth, mqttUsers };
 }
 
 function apiV1(api: ApiV1Deps) {
@@ -78,6 +85,7 @@ function apiV1(api: ApiV1Deps) {
     await v1.register(async (authenticated) => {
       await authenticated.register(authPlugin, { authenticate: services.tokens.authenticate });
       await authenticated.register(apiTokensRoutes, { prefix: '/api-tokens', service: services.tokens });
+      await authenticated.register(mqttUsersRoutes, { prefix: '/mqtt-users', service: services.mqttUsers });
     });
   };
 }
