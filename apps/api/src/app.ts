@@ -5,6 +5,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDef
 import { generateSecret, hashPassword } from '@repo/passwords';
 import { createAuditLog } from './lib/audit.js';
 import { createControlNotifier } from './lib/control.js';
+import { createAclRuleRepository } from './modules/acl-rules/acl-rules.repository.js';
+import { aclRulesRoutes } from './modules/acl-rules/acl-rules.routes.js';
+import { createAclRuleService } from './modules/acl-rules/acl-rules.service.js';
 import { createIdentityRepository } from './modules/api-tokens/api-tokens.repository.js';
 import { apiTokensRoutes } from './modules/api-tokens/api-tokens.routes.js';
 import { createApiTokenService } from './modules/api-tokens/api-tokens.service.js';
@@ -72,7 +75,8 @@ export function createServices(api: ApiV1Deps) {
   const auth = createAuthService({ repo: identity, tokens, audit, loginTokenTtlSeconds: api.loginTokenTtlSeconds });
   const control = createControlNotifier(api.db);
   const mqttUsers = createMqttUserService({ repo: createMqttUserRepository(api.db), hasher: { hash: hashPassword, generate: generateSecret }, control, audit });
-  return { audit, tokens, auth, mqttUsers };
+  const aclRules = createAclRuleService({ repo: createAclRuleRepository(api.db), control, audit, ...(api.aclDefaults ? { defaults: api.aclDefaults } : {}) });
+  return { audit, tokens, auth, mqttUsers, aclRules };
 }
 
 function apiV1(api: ApiV1Deps) {
@@ -86,6 +90,7 @@ function apiV1(api: ApiV1Deps) {
       await authenticated.register(authPlugin, { authenticate: services.tokens.authenticate });
       await authenticated.register(apiTokensRoutes, { prefix: '/api-tokens', service: services.tokens });
       await authenticated.register(mqttUsersRoutes, { prefix: '/mqtt-users', service: services.mqttUsers });
+      await authenticated.register(aclRulesRoutes, { prefix: '/acl-rules', service: services.aclRules });
     });
   };
 }
