@@ -8,6 +8,9 @@ import { createControlNotifier } from './lib/control.js';
 import { createAclRuleRepository } from './modules/acl-rules/acl-rules.repository.js';
 import { aclRulesRoutes } from './modules/acl-rules/acl-rules.routes.js';
 import { createAclRuleService } from './modules/acl-rules/acl-rules.service.js';
+import { createBanRepository } from './modules/bans/bans.repository.js';
+import { bansRoutes } from './modules/bans/bans.routes.js';
+import { createBanService } from './modules/bans/bans.service.js';
 import { createIdentityRepository } from './modules/api-tokens/api-tokens.repository.js';
 import { apiTokensRoutes } from './modules/api-tokens/api-tokens.routes.js';
 import { createApiTokenService } from './modules/api-tokens/api-tokens.service.js';
@@ -76,7 +79,8 @@ export function createServices(api: ApiV1Deps) {
   const control = createControlNotifier(api.db);
   const mqttUsers = createMqttUserService({ repo: createMqttUserRepository(api.db), hasher: { hash: hashPassword, generate: generateSecret }, control, audit });
   const aclRules = createAclRuleService({ repo: createAclRuleRepository(api.db), control, audit, ...(api.aclDefaults ? { defaults: api.aclDefaults } : {}) });
-  return { audit, tokens, auth, mqttUsers, aclRules };
+  const bans = createBanService({ repo: createBanRepository(api.db), control, audit });
+  return { audit, tokens, auth, mqttUsers, aclRules, bans };
 }
 
 function apiV1(api: ApiV1Deps) {
@@ -91,6 +95,7 @@ function apiV1(api: ApiV1Deps) {
       await authenticated.register(apiTokensRoutes, { prefix: '/api-tokens', service: services.tokens });
       await authenticated.register(mqttUsersRoutes, { prefix: '/mqtt-users', service: services.mqttUsers });
       await authenticated.register(aclRulesRoutes, { prefix: '/acl-rules', service: services.aclRules });
+      await authenticated.register(bansRoutes, { prefix: '/bans', service: services.bans });
     });
   };
 }
