@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 10000,
+    globalSetup: ['test/global-setup.ts'],
+    testTimeout: 20000,
+    hookTimeout: 60000,
   },
 });

@@ -13,6 +13,15 @@ export const ApiConfigSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
   ),
+  /** Postgres URL (DATABASE_URL); the /api/v1 routes need it. */
+  databaseUrl: Type.Optional(Type.String({ minLength: 1 })),
+  /** Password of the first admin, created when there is none; generated and printed once when unset. */
+  adminPassword: Type.Optional(Type.String({ minLength: 8 })),
+  /** Lifetime of tokens issued by POST /api/v1/auth/login. */
+  loginTokenTtlSeconds: Type.Integer({ minimum: 60, default: 43200 }),
+  /** What ACL checks answer when no rule matches (as the broker: MQTT_ACL_DEFAULT_*). */
+  aclDefaultPublish: Type.Union([Type.Literal('allow'), Type.Literal('deny')], { default: 'deny' }),
+  aclDefaultSubscribe: Type.Union([Type.Literal('allow'), Type.Literal('deny')], { default: 'deny' }),
 });
 
 export type ApiConfig = Static<typeof ApiConfigSchema>;
@@ -22,6 +31,11 @@ const ENV_NAMES = {
   API_PORT: 'port',
   HOST: 'host',
   LOG_LEVEL: 'logLevel',
+  DATABASE_URL: 'databaseUrl',
+  ADMIN_PASSWORD: 'adminPassword',
+  API_LOGIN_TOKEN_TTL_SECONDS: 'loginTokenTtlSeconds',
+  MQTT_ACL_DEFAULT_PUBLISH: 'aclDefaultPublish',
+  MQTT_ACL_DEFAULT_SUBSCRIBE: 'aclDefaultSubscribe',
 } as const satisfies Record<string, keyof ApiConfig>;
 
 /** Fills defaults and validates; throws with every problem listed. */

@@ -1,5 +1,6 @@
 import pino from 'pino';
-import { buildApp } from './app.js';
+import { createDb, migrate, redactUrl, type PrismaClient } from '@repo/db';
+import { buildApp, createServices, type ApiV1Deps } from './app.js';
 import { loadConfig } from './config.js';
 import { API_VERSION } from './version.js';
 
@@ -12,9 +13,34 @@ const DUPLICATE_SIGNAL_MS = 1_000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ name: 'api', level: config.logLevel });
-  logger.info({ config }, 'effective configuration');
+  logger.info({ config: { ...config, adminPassword: config.adminPassword === undefined ? undefined : '[redacted]', databaseUrl: config.databaseUrl === undefined ? undefined : redactUrl(config.databaseUrl) } }, 'effective configuration');
 
-  const app = await buildApp({ logger, version: API_VERSION });
+  let api: ApiV1Deps | undefined;
+  let db: PrismaClient | undefined;
+  if (config.databaseUrl) {
+    await migrate(config.databaseUrl);
+    db = createDb(config.databaseUrl);
+    api = {
+      db,
+      loginTokenTtlSeconds: config.loginTokenTtlSeconds,
+      aclDefaults: { publish: config.aclDefaultPublish, subscribe: config.aclDefaultSubscribe },
+    };
+    const first = await createServices(api).auth.ensureFirstAdmin(config.adminPassword);
+    if (first.generatedPassword !== undefined) {
+      // Printed once, to the terminal only (not the structured log): it is not stored anywhere.
+      process.stdout.write(`\nFirst admin created: username "admin", password "${first.generatedPassword}" (shown once; set ADMIN_PASSWORD to choose it)\n\n`);
+    } else if (first.created) {
+      logger.info('first admin "admin" created with ADMIN_PASSWORD');
+    }
+    logger.info({ database: redactUrl(config.databaseUrl) }, '/api/v1 enabled');
+  } else {
+    logger.warn('DATABASE_URL is not set: only /health and /openapi.json are served');
+  }
+
+  const app = await buildApp({ logger, version: API_VERSION, ...(api ? { api } : {}) });
+  app.addHook('onClose', async () => {
+    await db?.$disconnect();
+  });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;

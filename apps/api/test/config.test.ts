@@ -3,11 +3,11 @@ import { loadConfig } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('has the documented defaults', () => {
-    expect(loadConfig({})).toEqual({ port: 8080, host: '0.0.0.0', logLevel: 'info' });
+    expect(loadConfig({})).toEqual({ port: 8080, host: '0.0.0.0', logLevel: 'info', loginTokenTtlSeconds: 43200, aclDefaultPublish: 'deny', aclDefaultSubscribe: 'deny' });
   });
 
   it('reads API_PORT, HOST and LOG_LEVEL; empty counts as unset', () => {
-    expect(loadConfig({ API_PORT: '18080', HOST: '127.0.0.1', LOG_LEVEL: 'debug' })).toEqual({ port: 18080, host: '127.0.0.1', logLevel: 'debug' });
+    expect(loadConfig({ API_PORT: '18080', HOST: '127.0.0.1', LOG_LEVEL: 'debug' })).toMatchObject({ port: 18080, host: '127.0.0.1', logLevel: 'debug' });
     expect(loadConfig({ API_PORT: '' }).port).toBe(8080);
   });
 
