@@ -11,8 +11,8 @@ export interface NoticeValue {
 export function Notice({ notice, onDismiss }: { notice: NoticeValue | undefined; onDismiss?: () => void }) {
   if (!notice) return <div role="status" className="visually-hidden" />;
   return (
-    <div role={notice.kind === 'error' ? 'alert' : 'status'} className={`alert ${notice.kind === 'error' ? 'alert-error' : 'alert-ok'}`} data-testid="notice">
-      <span>{notice.text}</span>
+    <div role={notice.kind === 'error' ? 'alert' : 'status'} className={`alert ${notice.kind === 'error' ? 'alert-error' : 'alert-ok'}`}>
+      <span data-testid="notice">{notice.text}</span>
       {onDismiss ? (
         <button type="button" className="link-button" onClick={onDismiss} aria-label="Dismiss message">
           ×
