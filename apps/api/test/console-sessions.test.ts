@@ -49,7 +49,8 @@ describe('console sessions (cookie + CSRF)', () => {
     const other = await loginConsole(ctx.app, 'admin');
     const create = (headers: Record<string, string>, username: string) => ctx.app.inject({ method: 'POST', url: '/api/v1/mqtt-users', headers, payload: { username } });
 
-    for (const headers of [{ cookie }, { cookie, 'x-csrf-token': 'forged' }, { cookie, 'x-csrf-token': other.csrfToken }]) {
+    const attempts: Array<Record<string, string>> = [{ cookie }, { cookie, 'x-csrf-token': 'forged' }, { cookie, 'x-csrf-token': other.csrfToken }];
+    for (const headers of attempts) {
       const refused = await create(headers, 'csrf-victim');
       expect(refused.statusCode).toBe(403);
       const body = refused.json();
