@@ -29,6 +29,9 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { createMqttUserRepository } from './modules/mqtt-users/mqtt-users.repository.js';
 import { mqttUsersRoutes } from './modules/mqtt-users/mqtt-users.routes.js';
 import { createMqttUserService } from './modules/mqtt-users/mqtt-users.service.js';
+import { createMqttUserBulkRepository } from './modules/mqtt-users/mqtt-users-bulk.repository.js';
+import { createMqttUserBulkService } from './modules/mqtt-users/mqtt-users-bulk.service.js';
+import { createMqttUserExportService } from './modules/mqtt-users/mqtt-users-export.service.js';
 import { authPlugin } from './plugins/auth.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { openApiPlugin } from './plugins/openapi.js';
@@ -44,6 +47,8 @@ export interface ApiV1Deps {
   loginRateLimit?: { max: number; windowMs: number };
   /** What the broker answers when no ACL rule matches (for explain). */
   aclDefaults?: AclDefaults;
+  /** argon2id hashes one bulk request computes at once (default: one per core, at most 4). */
+  bulkHashConcurrency?: number;
   /** Console session lifetimes; 12 h idle and 7 days at most unless given. */
   consoleSessions?: ConsoleSessionSettings;
 }
@@ -96,12 +101,14 @@ export function createServices(api: ApiV1Deps) {
   const auth = createAuthService({ repo: identity, tokens, audit, loginTokenTtlSeconds: api.loginTokenTtlSeconds });
   const control = createControlNotifier(api.db);
   const mqttUsers = createMqttUserService({ repo: createMqttUserRepository(api.db), hasher: { hash: hashPassword, generate: generateSecret }, control, audit });
+  const mqttUsersBulk = createMqttUserBulkService({ repo: createMqttUserBulkRepository(api.db), hasher: { hash: hashPassword, generate: generateSecret }, ...(api.bulkHashConcurrency ? { hashConcurrency: api.bulkHashConcurrency } : {}) });
+  const mqttUsersExport = createMqttUserExportService({ db: api.db });
   const aclRules = createAclRuleService({ repo: createAclRuleRepository(api.db), control, audit, ...(api.aclDefaults ? { defaults: api.aclDefaults } : {}) });
   const bans = createBanService({ repo: createBanRepository(api.db), control, audit });
   const sessions = createConsoleSessionService({ repo: createConsoleSessionRepository(api.db), audit, settings: api.consoleSessions ?? { idleSeconds: 12 * 3600, maxSeconds: 7 * 24 * 3600 } });
   const admins = createAdminService({ repo: createAdminRepository(api.db), audit, hasher: { hash: hashPassword } });
   const auditEvents = createAuditEventService({ repo: createAuditEventRepository(api.db) });
-  return { audit, tokens, auth, sessions, admins, auditEvents, mqttUsers, aclRules, bans };
+  return { audit, tokens, auth, sessions, admins, auditEvents, mqttUsers, mqttUsersBulk, mqttUsersExport, aclRules, bans };
 }
 
 function apiV1(api: ApiV1Deps) {
@@ -121,7 +128,7 @@ function apiV1(api: ApiV1Deps) {
       await authenticated.register(adminsRoutes, { prefix: '/admins', service: services.admins });
       await authenticated.register(auditEventsRoutes, { prefix: '/audit-events', service: services.auditEvents });
       await authenticated.register(apiTokensRoutes, { prefix: '/api-tokens', service: services.tokens });
-      await authenticated.register(mqttUsersRoutes, { prefix: '/mqtt-users', service: services.mqttUsers });
+      await authenticated.register(mqttUsersRoutes, { prefix: '/mqtt-users', service: services.mqttUsers, bulk: services.mqttUsersBulk, exporter: services.mqttUsersExport });
       await authenticated.register(aclRulesRoutes, { prefix: '/acl-rules', service: services.aclRules });
       await authenticated.register(bansRoutes, { prefix: '/bans', service: services.bans });
     });
