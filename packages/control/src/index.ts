@@ -9,6 +9,8 @@ export const ControlChannel = {
   credentialsChanged: 'mqtt_credentials_changed',
   /** Bans added, removed or changed: reload them and disconnect connections now banned. Payload: none. */
   bansChanged: 'mqtt_bans_changed',
+  /** Session policies (default or overrides) changed: reload them and apply what may change live. Payload: none. */
+  policiesChanged: 'mqtt_policies_changed',
 } as const;
 
 export type ControlChannel = (typeof ControlChannel)[keyof typeof ControlChannel];
