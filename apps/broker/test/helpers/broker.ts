@@ -35,6 +35,8 @@ export async function startTestBroker(config: Partial<BrokerConfig> = {}, deps: 
       sysInterval: 0,
       logLevel: process.env.LOG_LEVEL ?? 'silent',
       sessionExpirySweepMs: 100,
+      // The HTTP endpoints (/metrics, /readyz) only where a test asks for them (0 = a free port).
+      brokerHttpPort: -1,
       ...config,
     },
     deps,
