@@ -46,17 +46,18 @@ export function startStatsSampler(deps: {
 }): StatsSampler {
   const { db, source, log } = deps;
   const now = deps.now ?? Date.now;
-  let previous: { at: number; messagesIn: number; messagesOut: number } | undefined;
+  // Counters start at 0 with the node: the first rate is over the time since then.
+  let previous = { at: source.startedAt, messagesIn: 0, messagesOut: 0 };
   let running: Promise<void> | undefined;
   let failing = false;
 
   const write = async (): Promise<void> => {
     const at = now();
     const reading = source.read();
-    const seconds = previous ? (at - previous.at) / 1000 : 0;
-    const rate = (current: number, before: number | undefined): number => (previous && seconds > 0 ? Math.max(0, current - (before ?? 0)) / seconds : 0);
-    const messagesInRate = rate(reading.messagesIn, previous?.messagesIn);
-    const messagesOutRate = rate(reading.messagesOut, previous?.messagesOut);
+    const seconds = (at - previous.at) / 1000;
+    const rate = (current: number, before: number): number => (seconds > 0 ? Math.max(0, current - before) / seconds : 0);
+    const messagesInRate = rate(reading.messagesIn, previous.messagesIn);
+    const messagesOutRate = rate(reading.messagesOut, previous.messagesOut);
     previous = { at, messagesIn: reading.messagesIn, messagesOut: reading.messagesOut };
     const when = new Date(at);
     await db.statsSample.create({
