@@ -17,11 +17,18 @@ import { createApiTokenService } from './modules/api-tokens/api-tokens.service.j
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { createSessionPolicyRepository } from './modules/session-policies/session-policies.repository.js';
+import { sessionPoliciesRoutes } from './modules/session-policies/session-policies.routes.js';
+import { createSessionPolicyService } from './modules/session-policies/session-policies.service.js';
+import { createStatsRepository } from './modules/stats/stats.repository.js';
+import { statsRoutes } from './modules/stats/stats.routes.js';
+import { createStatsService } from './modules/stats/stats.service.js';
 import { createMqttUserRepository } from './modules/mqtt-users/mqtt-users.repository.js';
 import { mqttUsersRoutes } from './modules/mqtt-users/mqtt-users.routes.js';
 import { createMqttUserService } from './modules/mqtt-users/mqtt-users.service.js';
 import { authPlugin } from './plugins/auth.js';
 import { errorsPlugin } from './plugins/errors.js';
+import { metricsPlugin } from './plugins/metrics.js';
 import { openApiPlugin } from './plugins/openapi.js';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -62,9 +69,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Cross-cutting, not encapsulated: they apply to every route registered after them.
   await app.register(errorsPlugin);
   await app.register(openApiPlugin, { version: deps.version });
+  await app.register(metricsPlugin);
 
-  // Public modules: reachable without credentials, by design (as are /openapi.json and /docs).
-  await app.register(healthRoutes, { version: deps.version, uptimeSeconds: deps.uptimeSeconds ?? (() => process.uptime()) });
+  // Public modules: reachable without credentials, by design (as are /openapi.json, /docs and /metrics).
+  const db = deps.api?.db;
+  await app.register(healthRoutes, {
+    version: deps.version,
+    uptimeSeconds: deps.uptimeSeconds ?? (() => process.uptime()),
+    ...(db ? { checkDatabase: () => checkDatabase(db) } : {}),
+  });
 
   if (deps.api) await app.register(apiV1(deps.api), { prefix: '/api/v1' });
   return app;
@@ -80,7 +93,9 @@ export function createServices(api: ApiV1Deps) {
   const mqttUsers = createMqttUserService({ repo: createMqttUserRepository(api.db), hasher: { hash: hashPassword, generate: generateSecret }, control, audit });
   const aclRules = createAclRuleService({ repo: createAclRuleRepository(api.db), control, audit, ...(api.aclDefaults ? { defaults: api.aclDefaults } : {}) });
   const bans = createBanService({ repo: createBanRepository(api.db), control, audit });
-  return { audit, tokens, auth, mqttUsers, aclRules, bans };
+  const sessionPolicies = createSessionPolicyService({ repo: createSessionPolicyRepository(api.db), control, audit });
+  const stats = createStatsService({ repo: createStatsRepository(api.db) });
+  return { audit, tokens, auth, mqttUsers, aclRules, bans, sessionPolicies, stats };
 }
 
 function apiV1(api: ApiV1Deps) {
@@ -96,6 +111,21 @@ function apiV1(api: ApiV1Deps) {
       await authenticated.register(mqttUsersRoutes, { prefix: '/mqtt-users', service: services.mqttUsers });
       await authenticated.register(aclRulesRoutes, { prefix: '/acl-rules', service: services.aclRules });
       await authenticated.register(bansRoutes, { prefix: '/bans', service: services.bans });
+      await authenticated.register(sessionPoliciesRoutes, { prefix: '/session-policies', service: services.sessionPolicies });
+      await authenticated.register(statsRoutes, { prefix: '/stats', service: services.stats });
     });
   };
+}
+
+/** SELECT 1 within two seconds. */
+async function checkDatabase(db: PrismaClient): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), 2000);
+  });
+  try {
+    return await Promise.race([db.$queryRawUnsafe('SELECT 1').then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
