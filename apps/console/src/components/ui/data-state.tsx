@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { logout } from '@/features/auth/actions';
 import type { Problem } from '@/lib/problem';
 
 /** Loading, error and empty states for a data panel, in one place so every page says the same. */
@@ -28,10 +29,11 @@ export function ProblemAlert({ problem }: { problem: Problem }) {
       <strong>{missing ? 'Not available on this API' : problem.title}</strong>
       <span> {missing ? 'This API version does not offer this yet.' : problem.detail}</span>
       {problem.status === 401 ? (
-        <span>
-          {' '}
-          <a href="/login">Sign in again</a>
-        </span>
+        <form action={logout} className="inline-form">
+          <button type="submit" className="button button-small">
+            Sign in again
+          </button>
+        </form>
       ) : null}
     </div>
   );

@@ -6,12 +6,12 @@ export interface MqttClient {
   ip: string | null;
   port: number | null;
   protocolVersion: 3 | 4 | 5;
-  keepAlive: number;
+  keepAlive: number | null;
   cleanStart: boolean;
   sessionExpiryInterval: number;
   connectedAt: string | null;
   disconnectedAt: string | null;
-  node: string;
+  node: string | null;
   subscriptions: number;
   queued: number;
   inflight: number;

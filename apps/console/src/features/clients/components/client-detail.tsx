@@ -128,12 +128,12 @@ function ClientPanels({ client }: { client: Detail }) {
             <div><dt>Username</dt><dd>{client.username ?? '—'}</dd></div>
             <div><dt>Address</dt><dd>{client.ip ? `${client.ip}:${client.port ?? ''}` : '—'}</dd></div>
             <div><dt>Protocol</dt><dd>{protocolName(client.protocolVersion)}</dd></div>
-            <div><dt>Keep alive</dt><dd>{client.keepAlive} s</dd></div>
+            <div><dt>Keep alive</dt><dd>{client.keepAlive === null ? "—" : `${client.keepAlive} s`}</dd></div>
             <div><dt>Clean start</dt><dd>{client.cleanStart ? 'yes' : 'no'}</dd></div>
             <div><dt>Session expiry</dt><dd>{client.sessionExpiryInterval >= 4294967295 ? 'never' : formatDuration(client.sessionExpiryInterval)}</dd></div>
             <div><dt>Connected</dt><dd>{formatTime(client.connectedAt)}</dd></div>
             <div><dt>Disconnected</dt><dd>{formatTime(client.disconnectedAt)}</dd></div>
-            <div><dt>Node</dt><dd>{client.node}</dd></div>
+            <div><dt>Node</dt><dd>{client.node ?? "—"}</dd></div>
           </dl>
         </section>
         <section className="panel" aria-labelledby="counters-title">
