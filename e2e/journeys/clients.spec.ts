@@ -51,16 +51,20 @@ test.describe.serial('a device through the console', () => {
     const editor = page.getByRole('dialog', { name: 'New ACL rule' });
     await editor.getByLabel('Permission').selectOption('deny');
     await editor.getByLabel('Applies to').selectOption('user');
-    await editor.getByLabel('Username').fill(device.username);
+    await editor.getByLabel('Username', { exact: true }).fill(device.username);
     const topic = editor.getByLabel('Topic filter');
     // Checked as you type, in the browser, with the broker's own rules (@repo/acl).
     await topic.fill(`${denied}/#/x`);
     await expect(editor.getByTestId('topic-validation')).toContainText('"#" must be the last level');
     await expect(topic).toHaveAttribute('aria-invalid', 'true');
-    await topic.fill(`${denied}/\${nope}`);
-    await expect(editor.getByTestId('topic-validation')).toContainText('${username} and ${clientid}');
+    await topic.fill(`${denied}/a+b`);
+    await expect(editor.getByTestId('topic-validation')).toContainText('"+" must fill a whole level');
+    await topic.fill(`${denied}/\${user}`);
+    await expect(editor.getByTestId('topic-validation')).toHaveText('');
+    await expect(editor.getByTestId('topic-warning')).toContainText('${user} is not a placeholder');
     await topic.fill(`${denied}/#`);
     await expect(editor.getByTestId('topic-validation')).toHaveText('');
+    await expect(editor.getByTestId('topic-warning')).toHaveText('');
     await editor.getByLabel('Priority (lower first)').fill('10');
     await editor.getByLabel('Description').fill('e2e: no secrets');
     await screenshot(page, testInfo, 'acl-rule-editor');

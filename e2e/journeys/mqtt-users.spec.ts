@@ -31,10 +31,10 @@ test.describe('MQTT users and credentials', () => {
     await secretDialog.getByRole('button', { name: 'I have copied it' }).click();
 
     // Shown once: after closing, the page holds the secret nowhere.
-    await expect(page.getByRole('cell', { name: 'device-1' })).toBeVisible();
+    await expect(page.getByRole('cell', { name: 'device-1', exact: true })).toBeVisible();
     expect(await page.content()).not.toContain(password);
     await page.reload();
-    await expect(page.getByRole('cell', { name: 'device-1' })).toBeVisible();
+    await expect(page.getByRole('cell', { name: 'device-1', exact: true })).toBeVisible();
     expect(await page.content()).not.toContain(password);
     await screenshot(page, testInfo, 'mqtt-user');
 

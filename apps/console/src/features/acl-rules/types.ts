@@ -69,3 +69,9 @@ function explainTopicProblem(message: string, topic: string): string {
   if (/\$\{(?!username\}|clientid\})[^}]*\}/.test(topic)) hints.push('the placeholders are ${username} and ${clientid} (or %u and %c)');
   return hints.length > 0 ? `${message}: ${hints.join('; ')}.` : `${message}.`;
 }
+
+/** Placeholder-like text that is not a placeholder: allowed (matched literally) but most likely a typo. */
+export function draftWarnings(topic: string): string[] {
+  const unknown = [...topic.matchAll(/\$\{([^}]*)\}/g)].map((match) => match[0]).filter((text) => text !== '${username}' && text !== '${clientid}');
+  return unknown.length > 0 ? [`${[...new Set(unknown)].join(', ')} is not a placeholder and is matched literally; the placeholders are \${username} and \${clientid} (or %u, %c).`] : [];
+}

@@ -3,7 +3,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { Modal } from '@/components/ui/modal';
 import { callApi } from '@/lib/client-api';
-import { draftProblems, type AclRule, type AclRuleDraft } from '../types';
+import { draftProblems, draftWarnings, type AclRule, type AclRuleDraft } from '../types';
 
 /** Create or edit an ACL rule; the topic filter and placeholders are checked as you type. */
 export function AclRuleEditor({ rule, nextPriority, onClose, onSaved }: { rule: AclRule | undefined; nextPriority: number; onClose: () => void; onSaved: (text: string) => void }) {
@@ -17,6 +17,7 @@ export function AclRuleEditor({ rule, nextPriority, onClose, onSaved }: { rule: 
   const [pending, setPending] = useState(false);
   const topicHelp = useId();
   const topicError = useId();
+  const topicWarning = useId();
   const problems = draftProblems(draft);
   const topicProblems = problems.filter((problem) => problem.field === 'topic');
   const update = (changes: Partial<AclRuleDraft>): void => setDraft((previous) => ({ ...previous, ...changes }));
@@ -86,13 +87,16 @@ export function AclRuleEditor({ rule, nextPriority, onClose, onSaved }: { rule: 
             spellCheck={false}
             className="mono"
             aria-invalid={topicProblems.length > 0 && draft.topic.length > 0}
-            aria-describedby={`${topicHelp} ${topicError}`}
+            aria-describedby={`${topicHelp} ${topicError} ${topicWarning}`}
           />
           <small id={topicHelp} className="muted">
             Wildcards + and #; placeholders {'${username}'} and {'${clientid}'} (or %u, %c); prefix “eq ” to match a filter literally.
           </small>
           <small id={topicError} className="error-text" aria-live="polite" data-testid="topic-validation">
             {draft.topic.length > 0 || touched ? topicProblems.map((problem) => problem.message).join(' ') : ''}
+          </small>
+          <small id={topicWarning} className="warning-text" aria-live="polite" data-testid="topic-warning">
+            {draftWarnings(draft.topic).join(' ')}
           </small>
         </label>
         <label className="field">
