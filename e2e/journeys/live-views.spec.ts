@@ -37,3 +37,19 @@ test.describe('live views', () => {
     await screenshot(page, testInfo, 'audit-log');
   });
 });
+
+test.describe('publishing from the console', () => {
+  test('a retained message published from the Retained page is stored and listed', async ({ page }) => {
+    const topic = `e2e/console/${unique('pub')}/state`;
+    await page.goto(`/retained?filter=${encodeURIComponent(topic)}`);
+    await expect(page.getByText(`No retained message matches ${topic}.`)).toBeVisible();
+    await page.getByText('Publish a message').click();
+    await page.getByLabel('Topic', { exact: true }).fill(topic);
+    await page.getByLabel('Payload (UTF-8)').fill('on');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await expect(page.getByTestId('notice')).toHaveText(`Published to ${topic} (retained).`);
+    await expect(page.getByTestId('retained-table').getByRole('row', { name: new RegExp(topic) })).toContainText('on');
+    const stored = await apiCall<{ payloadText: string }>('GET', `/retained/message?topic=${encodeURIComponent(topic)}`);
+    expect(stored.body.payloadText).toBe('on');
+  });
+});

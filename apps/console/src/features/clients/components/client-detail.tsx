@@ -21,7 +21,7 @@ interface KickResult {
 /** One client, live: session, counters, subscriptions, queued and in-flight messages; kick and expire. */
 export function ClientDetail({ clientId, canWrite }: { clientId: string; canWrite: boolean }) {
   const path = `/clients/${encodeURIComponent(clientId)}`;
-  const client = usePolling<Detail>(`/bff${path}`, 1000);
+  const client = usePolling<Detail>(`/bff${path}`, 2000);
   const [notice, showNotice, clearNotice] = useNotice();
   const [session, setSession] = useState<'keep' | 'discard'>('keep');
   const [will, setWill] = useState<'send' | 'suppress'>('send');

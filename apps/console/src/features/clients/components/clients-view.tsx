@@ -97,15 +97,19 @@ export function ClientsView() {
               <caption className="visually-hidden">Clients</caption>
               <thead>
                 <tr>
-                  <th scope="col" aria-sort={sort === 'clientId' ? 'ascending' : undefined}>
-                    Client id
+                  <th scope="col" aria-sort={sort === 'clientId' ? 'ascending' : 'none'}>
+                    <button type="button" className="sort-button" onClick={() => url.set({ sort: 'clientId' })}>
+                      Client id{sort === 'clientId' ? ' ▲' : ''}
+                    </button>
                   </th>
                   <th scope="col">State</th>
                   <th scope="col">Username</th>
                   <th scope="col">Address</th>
                   <th scope="col">Protocol</th>
-                  <th scope="col" aria-sort={sort === 'connectedAt' ? 'ascending' : sort === '-connectedAt' ? 'descending' : undefined}>
-                    Connected at
+                  <th scope="col" aria-sort={sort === 'connectedAt' ? 'ascending' : sort === '-connectedAt' ? 'descending' : 'none'}>
+                    <button type="button" className="sort-button" onClick={() => url.set({ sort: sort === '-connectedAt' ? 'connectedAt' : '-connectedAt' })}>
+                      Connected at{sort === 'connectedAt' ? ' ▲' : sort === '-connectedAt' ? ' ▼' : ''}
+                    </button>
                   </th>
                   <th scope="col" className="num">
                     Subs

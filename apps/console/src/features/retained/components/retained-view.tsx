@@ -11,6 +11,7 @@ import { useUrlState } from '@/hooks/use-url-state';
 import { bffUrl, callApi } from '@/lib/client-api';
 import { formatBytes, formatTime } from '@/lib/format';
 import { base64ToBytes, hexDump, prettyJson } from '../payload';
+import { PublishForm } from './publish-form';
 
 interface RetainedSummary {
   topic: string;
@@ -88,6 +89,14 @@ export function RetainedView({ canWrite }: { canWrite: boolean }) {
         ) : null}
       </div>
       <Notice notice={notice} onDismiss={clearNotice} />
+      {canWrite ? (
+        <PublishForm
+          onPublished={(text) => {
+            showNotice('ok', text);
+            list.refresh();
+          }}
+        />
+      ) : null}
       <section className="panel">
         <DataState loading={list.loading} problem={list.problem} empty={(list.data?.items.length ?? 0) === 0} emptyText={`No retained message matches ${filter}.`}>
           <div className="table-wrap">
