@@ -30,7 +30,7 @@ export const AclRuleSchema = Type.Object(
     createdAt: DateTimeSchema,
     updatedAt: DateTimeSchema,
   },
-  { title: 'AclRule', additionalProperties: false },
+  { title: 'AclRule', additionalProperties: false, examples: [{ id: '3f1c2a9e-6f0a-4c1e-9a55-1d2f3b4c5d6e', subjectKind: 'group', subject: 'sensors', action: 'publish', topic: 'sensors/${username}/#', permission: 'allow', qos: [], retain: null, priority: 1000, description: 'Each sensor publishes under its own name', createdAt: '2026-11-27T05:30:00.000Z', updatedAt: '2026-11-27T05:30:00.000Z' }] },
 );
 
 const RuleParams = Type.Object({ ruleId: IdSchema }, { additionalProperties: false });
@@ -65,7 +65,7 @@ export const aclRulesRoutes: FastifyPluginAsyncTypebox<AclRulesRoutesOptions> = 
             priority: Type.Optional(Priority),
             description: Type.Optional(NullableDescription),
           },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ subjectKind: 'group', subject: 'sensors', action: 'publish', topic: 'sensors/${username}/#', permission: 'allow' }] },
         ),
         response: { 201: AclRuleSchema },
       },
@@ -105,7 +105,7 @@ export const aclRulesRoutes: FastifyPluginAsyncTypebox<AclRulesRoutesOptions> = 
             qos: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)])),
             retain: Type.Optional(Type.Boolean()),
           },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ username: 'sensor-001', clientId: 'sensor-001', action: 'publish', topic: 'sensors/sensor-001/temperature', qos: 1 }] },
         ),
         response: {
           200: Type.Object(
@@ -114,7 +114,7 @@ export const aclRulesRoutes: FastifyPluginAsyncTypebox<AclRulesRoutesOptions> = 
               ruleId: Type.Union([Type.String(), Type.Null()]),
               reason: Type.Union([Type.Literal('invalid-topic'), Type.Literal('sys-topic'), Type.Literal('superuser'), Type.Literal('rule'), Type.Literal('unsafe-placeholder'), Type.Literal('default')]),
             },
-            { additionalProperties: false },
+            { additionalProperties: false, examples: [{ allowed: true, ruleId: '3f1c2a9e-6f0a-4c1e-9a55-1d2f3b4c5d6e', reason: 'rule' }] },
           ),
         },
       },
@@ -243,7 +243,7 @@ export const aclRulesRoutes: FastifyPluginAsyncTypebox<AclRulesRoutesOptions> = 
             priority: Type.Optional(Priority),
             description: Type.Optional(NullableDescription),
           },
-          { additionalProperties: false, minProperties: 1 },
+          { additionalProperties: false, minProperties: 1, examples: [{ permission: 'deny' }] },
         ),
         response: { 200: AclRuleSchema },
       },

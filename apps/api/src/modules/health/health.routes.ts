@@ -7,7 +7,7 @@ export const HealthSchema = Type.Object(
     version: Type.String({ description: 'Version of the API.' }),
     uptimeSeconds: Type.Integer({ minimum: 0, description: 'Seconds since the API process started.' }),
   },
-  { title: 'Health', description: 'The API is up.' },
+  { title: 'Health', description: 'The API is up.', examples: [{ status: 'ok', version: '0.1.0', uptimeSeconds: 3600 }] },
 );
 export type Health = Static<typeof HealthSchema>;
 
