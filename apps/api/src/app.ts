@@ -10,6 +10,7 @@ import { createControlNotifier } from './lib/control.js';
 import { createAclRuleRepository } from './modules/acl-rules/acl-rules.repository.js';
 import { aclRulesRoutes } from './modules/acl-rules/acl-rules.routes.js';
 import { createAclRuleService } from './modules/acl-rules/acl-rules.service.js';
+import { createConnectedClientRepository } from './modules/acl-rules/connected-clients.repository.js';
 import { createBanRepository } from './modules/bans/bans.repository.js';
 import { bansRoutes } from './modules/bans/bans.routes.js';
 import { createBanService } from './modules/bans/bans.service.js';
@@ -137,7 +138,7 @@ export function createServices(api: ApiV1Deps, log: Pick<FastifyBaseLogger, 'err
   const mqttUsers = createMqttUserService({ repo: createMqttUserRepository(api.db), hasher: { hash: hashPassword, generate: generateSecret }, control, audit });
   const mqttUsersBulk = createMqttUserBulkService({ repo: createMqttUserBulkRepository(api.db), hasher: { hash: hashPassword, generate: generateSecret }, ...(api.bulkHashConcurrency ? { hashConcurrency: api.bulkHashConcurrency } : {}) });
   const mqttUsersExport = createMqttUserExportService({ db: api.db });
-  const aclRules = createAclRuleService({ repo: createAclRuleRepository(api.db), control, audit, ...(api.aclDefaults ? { defaults: api.aclDefaults } : {}) });
+  const aclRules = createAclRuleService({ repo: createAclRuleRepository(api.db), clients: createConnectedClientRepository(api.db), control, audit, ...(api.aclDefaults ? { defaults: api.aclDefaults } : {}) });
   const bans = createBanService({ repo: createBanRepository(api.db), control, audit });
   const consoleSessions = createConsoleSessionService({ repo: createConsoleSessionRepository(api.db), audit, settings: api.consoleSessions ?? { idleSeconds: 12 * 3600, maxSeconds: 7 * 24 * 3600 } });
   const admins = createAdminService({ repo: createAdminRepository(api.db), audit, hasher: { hash: hashPassword } });

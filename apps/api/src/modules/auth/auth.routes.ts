@@ -121,6 +121,9 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
         operationId: 'deleteSession',
         summary: 'Log out of the console: ends the session and clears the cookie (no-op for bearer callers)',
         tags: ['auth'],
+        headers: Type.Object({
+          'x-csrf-token': Type.Optional(Type.String({ maxLength: 256, description: 'Required with the session cookie (from POST or GET /auth/session).', examples: ['Xk3o0cQm-3Q9nVhQ2y3v0m6l0kS8aYbTz1'] })),
+        }),
         response: { 204: Type.Null({ description: 'Logged out.' }) },
       },
     },

@@ -22,7 +22,7 @@ export const MqttUserSchema = Type.Object(
     createdAt: DateTimeSchema,
     updatedAt: DateTimeSchema,
   },
-  { title: 'MqttUser', additionalProperties: false },
+  { title: 'MqttUser', additionalProperties: false, examples: [{ id: '2c4e6a8b-1d3f-4a5b-8c7d-9e0f1a2b3c4d', username: 'sensor-001', enabled: true, superuser: false, groups: ['sensors'], description: 'Boiler room', createdAt: '2026-11-27T05:30:00.000Z', updatedAt: '2026-11-27T05:30:00.000Z' }] },
 );
 
 export const CredentialSchema = Type.Object(
@@ -36,7 +36,7 @@ export const CredentialSchema = Type.Object(
     lastUsedAt: NullableDateTime,
     createdAt: DateTimeSchema,
   },
-  { title: 'Credential', description: 'A password of an MQTT user; the secret itself is never returned.', additionalProperties: false },
+  { title: 'Credential', description: 'A password of an MQTT user; the secret itself is never returned.', additionalProperties: false, examples: [{ id: '7a9b1c3d-5e7f-4a1b-9c3d-5e7f9a1b3c5d', userId: '2c4e6a8b-1d3f-4a5b-8c7d-9e0f1a2b3c4d', label: 'factory', clientIdPattern: 'sensor-001*', expiresAt: null, revoked: false, lastUsedAt: null, createdAt: '2026-11-27T05:30:00.000Z' }] },
 );
 
 const CreatedCredentialSchema = Type.Object(
@@ -44,7 +44,7 @@ const CreatedCredentialSchema = Type.Object(
     ...CredentialSchema.properties,
     password: Type.Optional(Type.String({ description: 'The generated password (only when none was supplied). Shown in this response only.' })),
   },
-  { title: 'CreatedCredential', additionalProperties: false },
+  { title: 'CreatedCredential', additionalProperties: false, examples: [{ id: '7a9b1c3d-5e7f-4a1b-9c3d-5e7f9a1b3c5d', userId: '2c4e6a8b-1d3f-4a5b-8c7d-9e0f1a2b3c4d', label: 'factory', clientIdPattern: null, expiresAt: null, revoked: false, lastUsedAt: null, createdAt: '2026-11-27T05:30:00.000Z', password: 'q3JrX0m0b2k8ZC1wV3l0aE5xS0xHYk5w' }] },
 );
 
 const UserParams = Type.Object({ userId: IdSchema }, { additionalProperties: false });
@@ -120,7 +120,7 @@ export const mqttUsersRoutes: FastifyPluginAsyncTypebox<MqttUsersRoutesOptions> 
         tags,
         body: Type.Object(
           { username: Username, enabled: Type.Optional(Type.Boolean()), superuser: Type.Optional(Type.Boolean()), groups: Type.Optional(Groups), description: Type.Optional(Description) },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ username: 'sensor-001', groups: ['sensors'], description: 'Boiler room' }] },
         ),
         response: { 201: MqttUserSchema },
       },
@@ -258,7 +258,7 @@ export const mqttUsersRoutes: FastifyPluginAsyncTypebox<MqttUsersRoutesOptions> 
         params: UserParams,
         body: Type.Object(
           { enabled: Type.Optional(Type.Boolean()), superuser: Type.Optional(Type.Boolean()), groups: Type.Optional(Groups), description: Type.Optional(Description) },
-          { additionalProperties: false, minProperties: 1 },
+          { additionalProperties: false, minProperties: 1, examples: [{ enabled: false }] },
         ),
         response: { 200: MqttUserSchema },
       },
@@ -291,7 +291,7 @@ export const mqttUsersRoutes: FastifyPluginAsyncTypebox<MqttUsersRoutesOptions> 
             clientIdPattern: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
             expiresAt: Type.Optional(DateTimeSchema),
           },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ label: 'factory', clientIdPattern: 'sensor-001*' }, { password: 'a-password-you-chose' }] },
         ),
         response: { 201: CreatedCredentialSchema },
       },
