@@ -122,7 +122,11 @@ export function createClientService(deps: { repo: ClientRepository; commands: Br
         const created = await repo.createBan({ value: clientId, reason: `kicked through the API by ${actor.username}`, expiresAt });
         ban = { id: created.id, expiresAt };
       }
-      const reply = await commands.run({ kind: 'kick', args: { clientId, session: input.session, will: input.will, reloadBans: ban !== undefined } }, presence.node);
+      const reply = await commands.run({ kind: 'kick', args: { clientId, session: input.session, will: input.will, reloadBans: ban !== undefined } }, presence.node).catch(async (error: unknown) => {
+        // No answer (504): the ban the operator asked for stands; every node loads it.
+        if (ban) await control.notify(ControlChannel.bansChanged);
+        throw error;
+      });
       if (!reply.ok) {
         // Not kicked: no ban either.
         if (ban) await repo.removeBan(ban.id);
