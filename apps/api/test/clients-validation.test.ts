@@ -77,6 +77,14 @@ describe('clients, sessions, retained and publish without a broker', () => {
     }
   });
 
+  it('does not list clients of a node that stopped refreshing its presence rows', async () => {
+    const old = new Date(Date.now() - 5 * 60_000);
+    await ctx.db.clientPresence.create({ data: { clientId: 'dead-node-client', node: 'dead-node', protocolVersion: 4, keepAlive: 60, cleanStart: true, sessionExpiryInterval: 0n, connectedAt: old, updatedAt: old } });
+    const body = (await request('GET', '/api/v1/clients?limit=100', undefined, 'viewer')).json() as { items: Array<{ clientId: string }> };
+    expect(body.items.map((c) => c.clientId)).toContain('stale');
+    expect(body.items.map((c) => c.clientId)).not.toContain('dead-node-client');
+  });
+
   it('roles: anonymous 401, viewer reads only, operator acts', async () => {
     const reads = ['/api/v1/clients', '/api/v1/clients/stale-offline', '/api/v1/sessions', '/api/v1/subscriptions', '/api/v1/retained', '/api/v1/retained/message?topic=a'];
     for (const url of reads) {
