@@ -47,6 +47,14 @@ export interface ClientCursor {
   clientId: string;
 }
 
+/**
+ * Presence rows not refreshed for this long belong to a node that died and has not restarted (a
+ * live node rewrites its rows every few seconds, and removes them at start after a crash): their
+ * clients are not shown as connected.
+ */
+export const PRESENCE_STALE_SECONDS = 60;
+const FRESH = `p.updated_at > now() - interval '${PRESENCE_STALE_SECONDS} seconds'`;
+
 // Every client in one relation: connected ones (presence rows, refreshed by their broker node),
 // then persistent sessions without a connection (counts from their stored subscriptions and deliveries).
 const CLIENTS = `
@@ -55,6 +63,7 @@ const CLIENTS = `
     p.subscriptions::bigint AS subscriptions, p.queued::bigint AS queued, p.inflight::bigint AS inflight, p.dropped,
     p.messages_in, p.messages_out, p.bytes_in, p.bytes_out, (s.client_id IS NOT NULL) AS persistent
   FROM client_presence p LEFT JOIN sessions s ON s.client_id = p.client_id
+  WHERE ${FRESH}
   UNION ALL
   SELECT s.client_id, s.username, false, NULL::text, NULL::int, s.protocol_version, NULL::int, false,
     s.expiry_interval, NULL::timestamptz, s.disconnected_at, NULL::text,
@@ -62,7 +71,7 @@ const CLIENTS = `
     (SELECT count(*) FROM session_messages m WHERE m.session_client_id = s.client_id AND m.state = 'queued'),
     (SELECT count(*) FROM session_messages m WHERE m.session_client_id = s.client_id AND m.state <> 'queued'),
     0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint, true
-  FROM sessions s WHERE NOT EXISTS (SELECT 1 FROM client_presence p WHERE p.client_id = s.client_id)`;
+  FROM sessions s WHERE NOT EXISTS (SELECT 1 FROM client_presence p WHERE p.client_id = s.client_id AND ${FRESH})`;
 
 const SORT_KEY = `COALESCE(c.connected_at, '-infinity'::timestamptz)`;
 

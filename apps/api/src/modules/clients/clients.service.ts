@@ -121,11 +121,19 @@ export function createClientService(deps: { repo: ClientRepository; commands: Br
         const expiresAt = new Date(now().getTime() + input.banSeconds * 1000);
         const created = await repo.createBan({ value: clientId, reason: `kicked through the API by ${actor.username}`, expiresAt });
         ban = { id: created.id, expiresAt };
+        await audit.record({ actor: actorName(actor), action: 'ban.create', resourceType: 'ban', resourceId: created.id, after: { id: created.id, kind: 'client_id', value: clientId, reason: created.reason, expiresAt } });
       }
-      const reply = await commands.run({ kind: 'kick', args: { clientId, session: input.session, will: input.will, reloadBans: ban !== undefined } }, presence.node);
+      const reply = await commands.run({ kind: 'kick', args: { clientId, session: input.session, will: input.will, reloadBans: ban !== undefined } }, presence.node).catch(async (error: unknown) => {
+        // No answer (504): the ban the operator asked for stands; every node loads it.
+        if (ban) await control.notify(ControlChannel.bansChanged);
+        throw error;
+      });
       if (!reply.ok) {
         // Not kicked: no ban either.
-        if (ban) await repo.removeBan(ban.id);
+        if (ban) {
+          await repo.removeBan(ban.id);
+          await audit.record({ actor: actorName(actor), action: 'ban.delete', resourceType: 'ban', resourceId: ban.id, before: { id: ban.id, kind: 'client_id', value: clientId } });
+        }
         throw replyError(reply, { clientId });
       }
       // Other nodes learn about the ban too (the kicking node reloaded it before answering).
