@@ -63,6 +63,8 @@ async function main(): Promise<void> {
         })
       : undefined;
   const addresses = await broker.listen();
+  // Sessions restored from the store get their owner's policy (by username) rather than the configuration's.
+  if (policies.size > 0) broker.applyPolicies();
   const lines = [`MQTT over TCP        mqtt://${config.host}:${addresses.mqtt}`];
   if (addresses.ws !== undefined) lines.push(`MQTT over WebSocket  ws://${config.host}:${addresses.ws}${config.wsPath}`);
   if (addresses.mqtts !== undefined) lines.push(`MQTT over TLS        mqtts://${config.host}:${addresses.mqtts}`);

@@ -110,6 +110,17 @@ describe('session policies at CONNECT', () => {
     expect(plain.connack.properties?.maximumPacketSize).toBe(BROKER_MAX_PACKET);
   });
 
+  it('(3.14.2.2.2) a Session Expiry Interval raised in DISCONNECT is still capped by the policy', async () => {
+    const dave = await user();
+    const clientId = `pol-d-${dave}`;
+    await setPolicy('user', dave, { sessionExpiryMax: 120 });
+    const c = await connectV(broker.url, { username: dave, password: 'pw', clientId, clean: false, properties: { sessionExpiryInterval: 60 } });
+    expect(c.connack.properties?.sessionExpiryInterval).toBeUndefined(); // 60 is below the cap
+    await new Promise<void>((resolve) => c.client.end(false, { properties: { sessionExpiryInterval: 3600 } }, () => resolve()));
+    await waitFor(() => broker.broker.context.sessions.get(clientId)?.connected === false, 3000, 'offline session');
+    expect(broker.broker.context.sessions.get(clientId)?.expiryInterval).toBe(120);
+  });
+
   it('[MQTT-3.2.2-15] a PUBLISH above the policy Maximum Packet Size gets DISCONNECT 0x95 (Packet too large)', async () => {
     const carol = await user();
     await setPolicy('user', carol, { maxPacketSize: 512 });

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
+import Type, { type TSchema, type TUnsafe } from 'typebox';
 import { DateTimeSchema, IdSchema, NullableDateTime, PageQuery } from '../../lib/schemas.js';
 import { actorOf, requireRole } from '../../plugins/auth.js';
 import type { SessionPolicyService } from './session-policies.service.js';
@@ -17,8 +17,24 @@ const Fields = {
   maxPacketSize: nullable(Type.Integer({ minimum: 64, maximum: 268435455 }), 'Maximum Packet Size accepted from the client, bytes (announced in CONNACK; never above the broker’s MQTT_MAX_PACKET_SIZE).'),
   keepAliveMax: nullable(Type.Integer({ minimum: 0, maximum: 65535 }), 'Keep Alive cap, seconds (5.0: Server Keep Alive); 0 = no cap.'),
 };
-type FieldName = keyof typeof Fields;
-const optionalFields = Object.fromEntries(Object.entries(Fields).map(([name, schema]) => [name, Type.Optional(schema)])) as { [K in FieldName]: ReturnType<typeof Type.Optional<(typeof Fields)[K]>> };
+
+/**
+ * Request bodies: `type: [x, 'null']` rather than a union, because the app coerces types (for
+ * query strings) and Ajv would turn 0 or false into null through a union's null branch (or null
+ * into 0 / false the other way round); with a type list it coerces only what matches no type.
+ */
+const orNull = <T>(schema: Record<string, unknown>, documented: TSchema): TUnsafe<T | null> =>
+  Type.Unsafe<T | null>({ ...schema, type: [schema.type, 'null'], description: (documented as { description?: string }).description });
+const BodyFields = {
+  sessionExpiryMax: Type.Optional(orNull<number>({ type: 'integer', minimum: 0, maximum: 4294967295 }, Fields.sessionExpiryMax)),
+  maxQueued: Type.Optional(orNull<number>({ type: 'integer', minimum: 0, maximum: 1_000_000 }, Fields.maxQueued)),
+  queueQos0: Type.Optional(orNull<boolean>({ type: 'boolean' }, Fields.queueQos0)),
+  dropPolicy: Type.Optional(orNull<'drop-oldest' | 'drop-new'>({ type: 'string', enum: ['drop-oldest', 'drop-new', null] }, Fields.dropPolicy)),
+  maxInflight: Type.Optional(orNull<number>({ type: 'integer', minimum: 1, maximum: 65535 }, Fields.maxInflight)),
+  maxPacketSize: Type.Optional(orNull<number>({ type: 'integer', minimum: 64, maximum: 268435455 }, Fields.maxPacketSize)),
+  keepAliveMax: Type.Optional(orNull<number>({ type: 'integer', minimum: 0, maximum: 65535 }, Fields.keepAliveMax)),
+};
+const optionalFields = BodyFields;
 
 const Target = Type.Object(
   {
