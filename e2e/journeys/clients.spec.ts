@@ -66,6 +66,8 @@ test.describe.serial('a device through the console', () => {
     await expect(editor.getByTestId('topic-validation')).toHaveText('');
     await expect(editor.getByTestId('topic-warning')).toHaveText('');
     await editor.getByLabel('Priority (lower first)').fill('10');
+    // Before saving, the editor says which connected clients the rule would affect.
+    await expect(editor.getByTestId('affected-clients')).toContainText(clientId);
     await editor.getByLabel('Description').fill('e2e: no secrets');
     await screenshot(page, testInfo, 'acl-rule-editor');
     await editor.getByRole('button', { name: 'Create rule' }).click();

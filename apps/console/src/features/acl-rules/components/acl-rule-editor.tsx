@@ -4,6 +4,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { Modal } from '@/components/ui/modal';
 import { callApi } from '@/lib/client-api';
 import { draftProblems, draftWarnings, type AclRule, type AclRuleDraft } from '../types';
+import { AffectedClients } from './affected-clients';
 
 /** Create or edit an ACL rule; the topic filter and placeholders are checked as you type. */
 export function AclRuleEditor({ rule, nextPriority, onClose, onSaved }: { rule: AclRule | undefined; nextPriority: number; onClose: () => void; onSaved: (text: string) => void }) {
@@ -125,6 +126,7 @@ export function AclRuleEditor({ rule, nextPriority, onClose, onSaved }: { rule: 
           <span>Description</span>
           <input value={draft.description ?? ''} onChange={(event) => update({ description: event.target.value })} maxLength={500} />
         </label>
+        <AffectedClients draft={draft} valid={problems.length === 0} />
         {touched && problems.length > 0 ? (
           <ul role="alert" className="error-text field-wide">
             {problems.map((problem) => (
