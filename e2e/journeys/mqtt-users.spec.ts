@@ -6,7 +6,7 @@ import { screenshot } from '../fixtures/screenshots.js';
 test.afterEach(async () => closeAll());
 
 test.describe('MQTT users and credentials', () => {
-  test('create a user, issue a credential shown once, connect a real MQTT client with it, revoke it', async ({ page }, testInfo) => {
+  test('create a user, issue a credential shown once, connect a real MQTT client with it, rotate it, revoke it', async ({ page }, testInfo) => {
     const username = unique('e2e-user');
     await page.goto('/mqtt-users');
     await page.getByRole('button', { name: 'New user' }).click();
@@ -43,10 +43,25 @@ test.describe('MQTT users and credentials', () => {
     expect(client.connected).toBe(true);
     await client.endAsync();
 
+    // Rotation: a new secret, shown once; the old one stops working, the new one works.
+    await page.getByRole('button', { name: 'Rotate credential device-1' }).click();
+    await page.getByRole('dialog', { name: 'Rotate this credential?' }).getByRole('button', { name: 'Rotate' }).click();
+    const rotatedDialog = page.getByRole('dialog', { name: 'New password: copy it now' });
+    const rotated = (await rotatedDialog.getByTestId('credential-secret').textContent())?.trim() ?? '';
+    expect(rotated.length).toBeGreaterThanOrEqual(16);
+    expect(rotated).not.toBe(password);
+    await rotatedDialog.getByRole('button', { name: 'I have copied it' }).click();
+    await expect(page.getByTestId('notice')).toHaveText('Credential rotated: the old one is revoked.');
+    await expect(page.getByRole('row', { name: /device-1/ }).filter({ has: page.getByText('revoked', { exact: true }) })).toHaveCount(1);
+    await expect(connectClient({ clientId: unique('e2e-cred'), username, password })).rejects.toThrow();
+    const rotatedClient = await connectClient({ clientId: unique('e2e-cred'), username, password: rotated });
+    expect(rotatedClient.connected).toBe(true);
+    await rotatedClient.endAsync();
+
     await page.getByRole('button', { name: 'Revoke credential device-1' }).click();
     await page.getByRole('dialog', { name: 'Revoke this credential?' }).getByRole('button', { name: 'Revoke' }).click();
     await expect(page.getByTestId('notice')).toHaveText('Credential revoked.');
-    await expect(page.getByRole('row', { name: /device-1/ }).getByText('revoked')).toBeVisible();
-    await expect(connectClient({ clientId: unique('e2e-cred'), username, password })).rejects.toThrow();
+    await expect(page.getByRole('row', { name: /device-1/ }).filter({ has: page.getByText('revoked', { exact: true }) })).toHaveCount(2);
+    await expect(connectClient({ clientId: unique('e2e-cred'), username, password: rotated })).rejects.toThrow();
   });
 });
