@@ -138,7 +138,9 @@ export function SessionPoliciesView({ canWrite }: { canWrite: boolean }) {
                 </button>
               </div>
             ) : null}
-            <p className="muted field-wide">Updated {formatTime(defaults.data?.updatedAt)}. Empty fields use the broker’s configuration.</p>
+            <p className="muted field-wide">
+              {defaults.data?.updatedAt ? `Updated ${formatTime(defaults.data.updatedAt)}.` : 'Never changed.'} Empty fields use the broker’s configuration; overrides for a user win over a group’s, which win over these.
+            </p>
           </form>
         </DataState>
       </section>
