@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { apiRaw } from '@/lib/api';
-import { getSession } from '@/lib/session';
+import { clearSession, getSession } from '@/lib/session';
 
 /**
  * The browser's only way to the API: /bff/<path> is forwarded to /api/v1/<path> by the console's
@@ -47,6 +47,9 @@ async function forward(request: NextRequest, context: RouteContext): Promise<Res
     if (value) headers.set(name, value);
   }
   const status = upstream.status;
+  // The API no longer knows this session (expired, signed out elsewhere, admin disabled): forget it,
+  // so the next page load goes to the login page instead of showing errors.
+  if (status === 401) await clearSession();
   if (status === 204 || status === 304) return new Response(null, { status, headers });
   return new Response(await upstream.arrayBuffer(), { status, headers });
 }
