@@ -1,6 +1,8 @@
 import { createDb, migrate } from '@repo/db';
 import { createDatabaseAccessControl } from './auth/database-access-control.js';
 import { createBroker } from './broker.js';
+import { reloadBans } from './control/commands/reload-bans.js';
+import { startPlatformControl } from './control/platform-control.js';
 import { describeConfig, loadConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
 import { createPostgresSessionStore } from './persistence/postgres-session-store.js';
@@ -37,6 +39,15 @@ async function main(): Promise<void> {
     await access.listen(() => broker.context.sessions.liveConnections());
     log.info({ rules: access.authorizer.ruleCount }, 'MQTT users, credentials and ACL rules come from the database');
   }
+  const platform =
+    db && config.databaseUrl
+      ? await startPlatformControl({
+          db,
+          databaseUrl: config.databaseUrl,
+          context: broker.context,
+          ...(access ? { reloadBans: async () => void (await reloadBans({ db, bans: access.bans, connections: () => broker.context.sessions.liveConnections(), log })) } : {}),
+        })
+      : undefined;
   const addresses = await broker.listen();
   const lines = [`MQTT over TCP        mqtt://${config.host}:${addresses.mqtt}`];
   if (addresses.ws !== undefined) lines.push(`MQTT over WebSocket  ws://${config.host}:${addresses.ws}${config.wsPath}`);
@@ -52,6 +63,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     broker
       .close()
+      .then(() => platform?.stop())
       .then(() => access?.stop())
       .then(() => db?.$disconnect())
       .then(() => store?.close())

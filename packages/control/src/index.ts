@@ -9,6 +9,10 @@ export const ControlChannel = {
   credentialsChanged: 'mqtt_credentials_changed',
   /** Bans added, removed or changed: reload them and disconnect connections now banned. Payload: none. */
   bansChanged: 'mqtt_bans_changed',
+  /** A broker command row was written (kick, expire sessions, delete retained, publish, describe). Payload: CommandNotice. */
+  command: 'mqtt_command',
+  /** A node acted on a command (or could not). Payload: CommandReply. */
+  commandReply: 'mqtt_command_reply',
 } as const;
 
 export type ControlChannel = (typeof ControlChannel)[keyof typeof ControlChannel];
@@ -34,3 +38,5 @@ export function decodeCredentialsChanged(payload: string | undefined): Credentia
 export function encodeCredentialsChanged(message: CredentialsChanged): string {
   return JSON.stringify({ username: message.username });
 }
+
+export * from './broker-command.js';

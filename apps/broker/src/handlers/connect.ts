@@ -54,6 +54,8 @@ export async function handleConnect(connection: Connection, packet: ConnectPacke
   connection.clientId = request.clientId;
   connection.principal = auth.principal;
   connection.will = request.will;
+  connection.keepAliveSeconds = request.keepAlive;
+  connection.cleanStart = request.cleanStart;
 
   // [MQTT-3.1.4-3] an existing connection with this client id is closed (5.0: DISCONNECT 0x8E).
   ctx.sessions.connection(request.clientId)?.takeOver();
