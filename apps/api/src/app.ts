@@ -21,6 +21,12 @@ import { createClientRepository } from './modules/clients/clients.repository.js'
 import { clientsRoutes } from './modules/clients/clients.routes.js';
 import { createClientService } from './modules/clients/clients.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { createSessionPolicyRepository } from './modules/session-policies/session-policies.repository.js';
+import { sessionPoliciesRoutes } from './modules/session-policies/session-policies.routes.js';
+import { createSessionPolicyService } from './modules/session-policies/session-policies.service.js';
+import { createStatsRepository } from './modules/stats/stats.repository.js';
+import { statsRoutes } from './modules/stats/stats.routes.js';
+import { createStatsService } from './modules/stats/stats.service.js';
 import { createMqttUserRepository } from './modules/mqtt-users/mqtt-users.repository.js';
 import { mqttUsersRoutes } from './modules/mqtt-users/mqtt-users.routes.js';
 import { createMqttUserService } from './modules/mqtt-users/mqtt-users.service.js';
@@ -37,6 +43,7 @@ import { subscriptionsRoutes } from './modules/subscriptions/subscriptions.route
 import { createSubscriptionService } from './modules/subscriptions/subscriptions.service.js';
 import { authPlugin } from './plugins/auth.js';
 import { errorsPlugin } from './plugins/errors.js';
+import { metricsPlugin } from './plugins/metrics.js';
 import { openApiPlugin } from './plugins/openapi.js';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -83,9 +90,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Cross-cutting, not encapsulated: they apply to every route registered after them.
   await app.register(errorsPlugin);
   await app.register(openApiPlugin, { version: deps.version });
+  await app.register(metricsPlugin);
 
-  // Public modules: reachable without credentials, by design (as are /openapi.json and /docs).
-  await app.register(healthRoutes, { version: deps.version, uptimeSeconds: deps.uptimeSeconds ?? (() => process.uptime()) });
+  // Public modules: reachable without credentials, by design (as are /openapi.json, /docs and /metrics).
+  const db = deps.api?.db;
+  await app.register(healthRoutes, {
+    version: deps.version,
+    uptimeSeconds: deps.uptimeSeconds ?? (() => process.uptime()),
+    ...(db ? { checkDatabase: () => checkDatabase(db) } : {}),
+  });
 
   if (deps.api) await app.register(apiV1(deps.api), { prefix: '/api/v1' });
   return app;
@@ -108,7 +121,9 @@ export function createServices(api: ApiV1Deps, log: Pick<FastifyBaseLogger, 'err
   const subscriptions = createSubscriptionService({ repo: createSubscriptionRepository(api.db) });
   const retained = createRetainedMessageService({ repo: createRetainedMessageRepository(api.db), commands, audit });
   const publish = createPublishService({ commands, audit });
-  return { audit, tokens, auth, mqttUsers, aclRules, bans, commands, clients, sessions, subscriptions, retained, publish };
+  const sessionPolicies = createSessionPolicyService({ repo: createSessionPolicyRepository(api.db), control, audit });
+  const stats = createStatsService({ repo: createStatsRepository(api.db) });
+  return { audit, tokens, auth, mqttUsers, aclRules, bans, commands, clients, sessions, subscriptions, retained, publish, sessionPolicies, stats };
 }
 
 function apiV1(api: ApiV1Deps) {
@@ -133,6 +148,21 @@ function apiV1(api: ApiV1Deps) {
       await authenticated.register(subscriptionsRoutes, { prefix: '/subscriptions', service: services.subscriptions });
       await authenticated.register(retainedMessagesRoutes, { prefix: '/retained', service: services.retained });
       await authenticated.register(publishRoutes, { prefix: '/publish', service: services.publish });
+      await authenticated.register(sessionPoliciesRoutes, { prefix: '/session-policies', service: services.sessionPolicies });
+      await authenticated.register(statsRoutes, { prefix: '/stats', service: services.stats });
     });
   };
+}
+
+/** SELECT 1 within two seconds. */
+async function checkDatabase(db: PrismaClient): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), 2000);
+  });
+  try {
+    return await Promise.race([db.$queryRawUnsafe('SELECT 1').then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
