@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     db = createDb(config.databaseUrl);
     api = {
       db,
+      databaseUrl: config.databaseUrl,
       loginTokenTtlSeconds: config.loginTokenTtlSeconds,
       aclDefaults: { publish: config.aclDefaultPublish, subscribe: config.aclDefaultSubscribe },
       consoleSessions: { idleSeconds: config.sessionIdleSeconds, maxSeconds: config.sessionMaxSeconds },

@@ -5,7 +5,10 @@ import { reloadBans } from './control/commands/reload-bans.js';
 import { startPlatformControl } from './control/platform-control.js';
 import { describeConfig, loadConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
+import { reloadPolicies } from './control/commands/reload-policies.js';
 import { createPostgresSessionStore } from './persistence/postgres-session-store.js';
+import { SessionPolicyBook } from './policies/session-policy-book.js';
+import { loadSessionPolicies } from './policies/session-policy-store.js';
 import type { SessionStore } from './persistence/session-store.js';
 
 /** Entry point: load config, open the store (DATABASE_URL), restore, start listeners, stop gracefully on SIGINT/SIGTERM. */
@@ -30,13 +33,24 @@ async function main(): Promise<void> {
   }
   const db = config.databaseUrl ? createDb(config.databaseUrl) : undefined;
   const access = db && config.databaseUrl ? await createDatabaseAccessControl({ db, databaseUrl: config.databaseUrl, config, log }) : undefined;
+  const policies = new SessionPolicyBook(config);
+  if (db) {
+    policies.replace(await loadSessionPolicies(db));
+    log.info({ policies: policies.size }, 'session policies come from the database');
+  }
   const broker = createBroker(config, {
     logger: log,
+    policies,
+    ...(db ? { statsDb: db } : {}),
     ...(store ? { store } : {}),
     ...(access ? { authenticator: access.authenticator, authorizer: access.authorizer } : {}),
   });
-  if (access) {
-    await access.listen(() => broker.context.sessions.liveConnections());
+  if (access && db) {
+    await access.listen(() => broker.context.sessions.liveConnections(), {
+      policiesChanged: async () => {
+        await reloadPolicies({ db, book: policies, apply: () => broker.applyPolicies(), log });
+      },
+    });
     log.info({ rules: access.authorizer.ruleCount }, 'MQTT users, credentials and ACL rules come from the database');
   }
   const platform =
@@ -49,10 +63,13 @@ async function main(): Promise<void> {
         })
       : undefined;
   const addresses = await broker.listen();
+  // Sessions restored from the store get their owner's policy (by username) rather than the configuration's.
+  if (policies.size > 0) broker.applyPolicies();
   const lines = [`MQTT over TCP        mqtt://${config.host}:${addresses.mqtt}`];
   if (addresses.ws !== undefined) lines.push(`MQTT over WebSocket  ws://${config.host}:${addresses.ws}${config.wsPath}`);
   if (addresses.mqtts !== undefined) lines.push(`MQTT over TLS        mqtts://${config.host}:${addresses.mqtts}`);
   if (addresses.wss !== undefined) lines.push(`MQTT over WSS        wss://${config.host}:${addresses.wss}${config.wsPath}`);
+  if (addresses.http !== undefined) lines.push(`metrics and health   http://${config.host}:${addresses.http}/metrics  /healthz  /readyz`);
   if (!config.allowAnonymous) lines.push('anonymous clients: refused (set MQTT_ALLOW_ANONYMOUS=true to allow)');
   log.info(`broker listening\n  ${lines.join('\n  ')}`);
 

@@ -13,6 +13,8 @@ export const ControlChannel = {
   command: 'mqtt_command',
   /** A node acted on a command (or could not). Payload: CommandReply. */
   commandReply: 'mqtt_command_reply',
+  /** Session policies (default or overrides) changed: reload them and apply what may change live. Payload: none. */
+  policiesChanged: 'mqtt_policies_changed',
 } as const;
 
 export type ControlChannel = (typeof ControlChannel)[keyof typeof ControlChannel];

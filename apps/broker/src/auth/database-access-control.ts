@@ -4,7 +4,7 @@ import type { BrokerConfig } from '../config.js';
 import { recheckCredentials } from '../control/commands/recheck-credentials.js';
 import { reloadAcl } from '../control/commands/reload-acl.js';
 import { reloadBans } from '../control/commands/reload-bans.js';
-import { startControlListener, type ControlListener } from '../control/control-listener.js';
+import { startControlListener, type ControlHandlers, type ControlListener } from '../control/control-listener.js';
 import type { Logger } from '../observability/logger.js';
 import type { LiveConnection } from '../sessions/session-registry.js';
 import { createAclAuthorizer, type AclAuthorizer } from './acl-authorizer.js';
@@ -22,8 +22,11 @@ export interface DatabaseAccessControl {
   readonly cache: VerificationCache;
   readonly bans: BanList;
   readonly limiter: AuthFailureLimiter;
-  /** Starts acting on control notifications for the broker's live connections. */
-  listen(connections: () => LiveConnection[]): Promise<void>;
+  /**
+   * Starts acting on control notifications for the broker's live connections; `more` handles
+   * the channels that are not about access (e.g. session policies), and resynchronizes them too.
+   */
+  listen(connections: () => LiveConnection[], more?: Pick<ControlHandlers, 'policiesChanged'>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -59,7 +62,7 @@ export async function createDatabaseAccessControl(deps: {
     cache,
     bans,
     limiter,
-    async listen(connections) {
+    async listen(connections, more = {}) {
       const recheck = (username: string): Promise<number> => recheckCredentials({ db, connections, log, username });
       listener = await startControlListener(
         deps.databaseUrl,
@@ -71,7 +74,9 @@ export async function createDatabaseAccessControl(deps: {
           credentialsChanged: async ({ username }) => {
             await recheck(username);
           },
+          ...more,
           resynchronize: async () => {
+            await more.policiesChanged?.();
             await reloadAcl({ db, authorizer, log });
             await reloadBans({ db, bans, connections, log });
             const usernames = new Set(connections().flatMap((c) => (c.principal?.username ? [c.principal.username] : [])));

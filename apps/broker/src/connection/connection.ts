@@ -8,6 +8,7 @@ import type { KickOptions, KickOutcome, LiveConnection } from '../sessions/sessi
 import type { Delivery, Session, SessionLink } from '../sessions/session.js';
 import type { Will } from '../sessions/will.js';
 import type { Transport } from '../listeners/transport.js';
+import type { EffectiveSessionPolicy } from '../policies/session-policy.js';
 import { KeepAliveMonitor } from './keepalive.js';
 
 export type ConnectionState = 'awaiting-connect' | 'connecting' | 'connected' | 'closed';
@@ -29,8 +30,12 @@ export class Connection implements LiveConnection, SessionLink {
   /** Session Expiry Interval the client asked for in CONNECT (for the DISCONNECT 0 -> non-0 rule). */
   connectSessionExpiry = 0;
   keepAlive: KeepAliveMonitor | null = null;
-  /** The client's Receive Maximum capped by the server's maxInflight. */
+  /** The client's Receive Maximum capped by the session policy's maxInflight. */
   sendQuota: number;
+  /** Receive Maximum the client announced in CONNECT (5.0); 65535 when it did not. */
+  clientReceiveMaximum = 65535;
+  /** The session policy in force since CONNECT (policies/). */
+  sessionPolicy: EffectiveSessionPolicy | null = null;
   clientMaximumPacketSize = Number.POSITIVE_INFINITY;
   clientTopicAliasMaximum = 0;
   readonly inboundAliases = new Map<number, string>();
@@ -225,6 +230,8 @@ export class Connection implements LiveConnection, SessionLink {
     if (newAlias !== undefined) this.outboundAliases.set(message.topic, newAlias);
     this.ctx.metrics.publishSent++;
     this.messagesOut++;
+    this.ctx.metrics.publishSentByQos[delivery.qos]++;
+    this.ctx.metrics.publishBytesSentByQos[delivery.qos] += message.payload.length;
     this.write(bytes);
     return true;
   }

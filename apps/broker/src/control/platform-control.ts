@@ -4,6 +4,9 @@ import { PresenceTracker } from '../presence/presence-tracker.js';
 import { createCommandExecutor } from './broker-commands.js';
 import { startCommandListener, type CommandListener } from './command-listener.js';
 
+/** Command rows are kept this long (they record who acted and how), then pruned. */
+const COMMAND_RETENTION_HOURS = 24;
+
 export interface PlatformControl {
   readonly presence: PresenceTracker;
   stop(): Promise<void>;
@@ -47,9 +50,20 @@ export async function startPlatformControl(deps: {
     await presence.stop();
     throw error;
   }
+  const prune = async (): Promise<void> => {
+    try {
+      await deps.db.$executeRawUnsafe(`DELETE FROM broker_commands WHERE created_at < now() - make_interval(hours => $1)`, COMMAND_RETENTION_HOURS);
+    } catch (error) {
+      context.log.warn({ err: error }, 'control: could not prune old command rows');
+    }
+  };
+  await prune();
+  const pruneTimer = setInterval(() => void prune(), 3_600_000);
+  pruneTimer.unref();
   return {
     presence,
     async stop() {
+      clearInterval(pruneTimer);
       await commands.stop();
       context.sessions.connectionObserver = null;
       await presence.stop();
