@@ -45,8 +45,12 @@ function inputProblems(schema: unknown, at: string, out: string[]): string[] {
     for (const [name, child] of Object.entries((s.properties as Json | undefined) ?? {})) inputProblems(child, `${at}/${name}`, out);
   }
   if (type === 'array') {
-    if (typeof s.maxItems !== 'number') out.push(`${at}: array without maxItems`);
-    inputProblems(s.items, `${at}/items`, out);
+    // A tuple (fixed items, nothing more) is bounded by its length.
+    const tuple = (Array.isArray(s.items) && s.additionalItems === false) || (Array.isArray(s.prefixItems) && s.items === false);
+    if (typeof s.maxItems !== 'number' && !tuple) out.push(`${at}: array without maxItems`);
+    if (Array.isArray(s.items)) s.items.forEach((item, i) => inputProblems(item, `${at}/items/${i}`, out));
+    else inputProblems(s.items, `${at}/items`, out);
+    if (Array.isArray(s.prefixItems)) s.prefixItems.forEach((item, i) => inputProblems(item, `${at}/prefixItems/${i}`, out));
   }
   if (type === 'string' && s.enum === undefined && s.const === undefined && typeof s.maxLength !== 'number') out.push(`${at}: string without maxLength`);
   if (type === 'integer' && (typeof s.maximum !== 'number' || typeof s.minimum !== 'number')) out.push(`${at}: integer without minimum and maximum`);

@@ -59,4 +59,41 @@ export const ROUTE_ROLES: ReadonlyArray<readonly [method: string, path: string, 
   ['GET', '/api/v1/bans', 'viewer'],
   ['POST', '/api/v1/bans', 'operator'],
   ['DELETE', '/api/v1/bans/{banId}', 'operator'],
+
+  // clients
+  ['GET', '/api/v1/clients', 'viewer'],
+  ['GET', '/api/v1/clients/{clientId}', 'viewer'],
+  ['POST', '/api/v1/clients/{clientId}/kick', 'operator'],
+  ['DELETE', '/api/v1/clients/{clientId}/session', 'operator'],
+
+  // sessions
+  ['GET', '/api/v1/sessions', 'viewer'],
+  ['POST', '/api/v1/sessions/expire-jobs', 'operator'],
+  ['GET', '/api/v1/sessions/expire-jobs/{jobId}', 'viewer'],
+
+  // subscriptions
+  ['GET', '/api/v1/subscriptions', 'viewer'],
+
+  // retained
+  ['GET', '/api/v1/retained', 'viewer'],
+  ['GET', '/api/v1/retained/message', 'viewer'],
+  ['DELETE', '/api/v1/retained/message', 'operator'],
+  ['POST', '/api/v1/retained/delete', 'operator'],
+
+  // publish
+  ['POST', '/api/v1/publish', 'operator'],
+
+  // session-policies
+  ['GET', '/api/v1/session-policies/default', 'viewer'],
+  ['PUT', '/api/v1/session-policies/default', 'operator'],
+  ['GET', '/api/v1/session-policies', 'viewer'],
+  ['POST', '/api/v1/session-policies', 'operator'],
+  ['GET', '/api/v1/session-policies/{policyId}', 'viewer'],
+  ['PATCH', '/api/v1/session-policies/{policyId}', 'operator'],
+  ['DELETE', '/api/v1/session-policies/{policyId}', 'operator'],
+
+  // stats
+  ['GET', '/api/v1/stats', 'viewer'],
+  ['GET', '/api/v1/stats/series', 'viewer'],
+  ['GET', '/api/v1/stats/sys', 'viewer'],
 ];
