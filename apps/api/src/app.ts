@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AclDefaults } from '@repo/acl';
 import type { PrismaClient } from '@repo/db';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import cookie from '@fastify/cookie';
 import { generateSecret, hashPassword } from '@repo/passwords';
 import { createAuditLog } from './lib/audit.js';
 import { createBrokerCommandClient } from './lib/broker-commands.js';
@@ -9,14 +10,23 @@ import { createControlNotifier } from './lib/control.js';
 import { createAclRuleRepository } from './modules/acl-rules/acl-rules.repository.js';
 import { aclRulesRoutes } from './modules/acl-rules/acl-rules.routes.js';
 import { createAclRuleService } from './modules/acl-rules/acl-rules.service.js';
+import { createConnectedClientRepository } from './modules/acl-rules/connected-clients.repository.js';
 import { createBanRepository } from './modules/bans/bans.repository.js';
 import { bansRoutes } from './modules/bans/bans.routes.js';
 import { createBanService } from './modules/bans/bans.service.js';
 import { createIdentityRepository } from './modules/api-tokens/api-tokens.repository.js';
 import { apiTokensRoutes } from './modules/api-tokens/api-tokens.routes.js';
 import { createApiTokenService } from './modules/api-tokens/api-tokens.service.js';
-import { authRoutes } from './modules/auth/auth.routes.js';
+import { createAdminRepository } from './modules/admins/admins.repository.js';
+import { adminsRoutes } from './modules/admins/admins.routes.js';
+import { createAdminService } from './modules/admins/admins.service.js';
+import { createAuditEventRepository } from './modules/audit-events/audit-events.repository.js';
+import { auditEventsRoutes } from './modules/audit-events/audit-events.routes.js';
+import { createAuditEventService } from './modules/audit-events/audit-events.service.js';
+import { authRoutes, sessionRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
+import { createConsoleSessionRepository } from './modules/auth/console-sessions.repository.js';
+import { createConsoleSessionService, type ConsoleSessionSettings } from './modules/auth/console-sessions.service.js';
 import { createClientRepository } from './modules/clients/clients.repository.js';
 import { clientsRoutes } from './modules/clients/clients.routes.js';
 import { createClientService } from './modules/clients/clients.service.js';
@@ -30,6 +40,9 @@ import { createStatsService } from './modules/stats/stats.service.js';
 import { createMqttUserRepository } from './modules/mqtt-users/mqtt-users.repository.js';
 import { mqttUsersRoutes } from './modules/mqtt-users/mqtt-users.routes.js';
 import { createMqttUserService } from './modules/mqtt-users/mqtt-users.service.js';
+import { createMqttUserBulkRepository } from './modules/mqtt-users/mqtt-users-bulk.repository.js';
+import { createMqttUserBulkService } from './modules/mqtt-users/mqtt-users-bulk.service.js';
+import { createMqttUserExportService } from './modules/mqtt-users/mqtt-users-export.service.js';
 import { publishRoutes } from './modules/publish/publish.routes.js';
 import { createPublishService } from './modules/publish/publish.service.js';
 import { createRetainedMessageRepository } from './modules/retained-messages/retained-messages.repository.js';
@@ -57,6 +70,10 @@ export interface ApiV1Deps {
   loginRateLimit?: { max: number; windowMs: number };
   /** What the broker answers when no ACL rule matches (for explain). */
   aclDefaults?: AclDefaults;
+  /** argon2id hashes one bulk request computes at once (default: one per core, at most 4). */
+  bulkHashConcurrency?: number;
+  /** Console session lifetimes; 12 h idle and 7 days at most unless given. */
+  consoleSessions?: ConsoleSessionSettings;
   /** The database URL, for the LISTEN connection of broker command replies (kick, expire, retained, publish). */
   databaseUrl?: string;
   /** How long a broker command may take before API_ERR_BROKER_TIMEOUT (504); default 5000 ms. */
@@ -71,6 +88,11 @@ export interface AppDeps {
   uptimeSeconds?: () => number;
   /** The /api/v1 routes are registered only when given (main.ts always gives it). */
   api?: ApiV1Deps;
+  /**
+   * Fastify's trustProxy (API_TRUST_PROXY): which proxies' X-Forwarded-For/-Proto to believe, so
+   * that rate limits key on the client's address and cookies get Secure behind a TLS proxy.
+   */
+  trustProxy?: boolean | string;
 }
 
 /**
@@ -85,11 +107,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     routerOptions: { maxParamLength: 1024 },
     // Unknown fields are rejected (400), not silently dropped; scalars only are coerced (query strings).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true } },
+    ...(deps.trustProxy !== undefined ? { trustProxy: deps.trustProxy } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Cross-cutting, not encapsulated: they apply to every route registered after them.
   await app.register(errorsPlugin);
   await app.register(openApiPlugin, { version: deps.version });
+  await app.register(cookie);
   await app.register(metricsPlugin);
 
   // Public modules: reachable without credentials, by design (as are /openapi.json, /docs and /metrics).
@@ -112,8 +136,13 @@ export function createServices(api: ApiV1Deps, log: Pick<FastifyBaseLogger, 'err
   const auth = createAuthService({ repo: identity, tokens, audit, loginTokenTtlSeconds: api.loginTokenTtlSeconds });
   const control = createControlNotifier(api.db);
   const mqttUsers = createMqttUserService({ repo: createMqttUserRepository(api.db), hasher: { hash: hashPassword, generate: generateSecret }, control, audit });
-  const aclRules = createAclRuleService({ repo: createAclRuleRepository(api.db), control, audit, ...(api.aclDefaults ? { defaults: api.aclDefaults } : {}) });
+  const mqttUsersBulk = createMqttUserBulkService({ repo: createMqttUserBulkRepository(api.db), hasher: { hash: hashPassword, generate: generateSecret }, ...(api.bulkHashConcurrency ? { hashConcurrency: api.bulkHashConcurrency } : {}) });
+  const mqttUsersExport = createMqttUserExportService({ db: api.db });
+  const aclRules = createAclRuleService({ repo: createAclRuleRepository(api.db), clients: createConnectedClientRepository(api.db), control, audit, ...(api.aclDefaults ? { defaults: api.aclDefaults } : {}) });
   const bans = createBanService({ repo: createBanRepository(api.db), control, audit });
+  const consoleSessions = createConsoleSessionService({ repo: createConsoleSessionRepository(api.db), audit, settings: api.consoleSessions ?? { idleSeconds: 12 * 3600, maxSeconds: 7 * 24 * 3600 } });
+  const admins = createAdminService({ repo: createAdminRepository(api.db), audit, hasher: { hash: hashPassword } });
+  const auditEvents = createAuditEventService({ repo: createAuditEventRepository(api.db) });
   const commands = createBrokerCommandClient({ db: api.db, databaseUrl: api.databaseUrl, ...(api.brokerCommandTimeoutMs !== undefined ? { timeoutMs: api.brokerCommandTimeoutMs } : {}) });
   const clientRepo = createClientRepository(api.db);
   const clients = createClientService({ repo: clientRepo, commands, control, audit });
@@ -123,7 +152,7 @@ export function createServices(api: ApiV1Deps, log: Pick<FastifyBaseLogger, 'err
   const publish = createPublishService({ commands, audit });
   const sessionPolicies = createSessionPolicyService({ repo: createSessionPolicyRepository(api.db), control, audit });
   const stats = createStatsService({ repo: createStatsRepository(api.db) });
-  return { audit, tokens, auth, mqttUsers, aclRules, bans, commands, clients, sessions, subscriptions, retained, publish, sessionPolicies, stats };
+  return { audit, tokens, auth, consoleSessions, admins, auditEvents, mqttUsers, mqttUsersBulk, mqttUsersExport, aclRules, bans, commands, clients, sessions, subscriptions, retained, publish, sessionPolicies, stats };
 }
 
 function apiV1(api: ApiV1Deps) {
@@ -134,13 +163,20 @@ function apiV1(api: ApiV1Deps) {
       await services.commands.close();
     });
     // Public: how a token is obtained.
-    await v1.register(authRoutes, { prefix: '/auth', service: services.auth, loginRateLimit: api.loginRateLimit ?? { max: 10, windowMs: 60_000 } });
+    await v1.register(authRoutes, { prefix: '/auth', service: services.auth, sessions: services.consoleSessions, loginRateLimit: api.loginRateLimit ?? { max: 10, windowMs: 60_000 } });
 
     // Everything else: one encapsulated scope whose first plugin authenticates every request.
     await v1.register(async (authenticated) => {
-      await authenticated.register(authPlugin, { authenticate: services.tokens.authenticate });
+      await authenticated.register(authPlugin, {
+        authenticate: services.tokens.authenticate,
+        authenticateSession: services.consoleSessions.authenticate,
+        verifyCsrf: services.consoleSessions.verifyCsrf,
+      });
+      await authenticated.register(sessionRoutes, { prefix: '/auth', sessions: services.consoleSessions });
+      await authenticated.register(adminsRoutes, { prefix: '/admins', service: services.admins });
+      await authenticated.register(auditEventsRoutes, { prefix: '/audit-events', service: services.auditEvents });
       await authenticated.register(apiTokensRoutes, { prefix: '/api-tokens', service: services.tokens });
-      await authenticated.register(mqttUsersRoutes, { prefix: '/mqtt-users', service: services.mqttUsers });
+      await authenticated.register(mqttUsersRoutes, { prefix: '/mqtt-users', service: services.mqttUsers, bulk: services.mqttUsersBulk, exporter: services.mqttUsersExport });
       await authenticated.register(aclRulesRoutes, { prefix: '/acl-rules', service: services.aclRules });
       await authenticated.register(bansRoutes, { prefix: '/bans', service: services.bans });
       await authenticated.register(clientsRoutes, { prefix: '/clients', service: services.clients });

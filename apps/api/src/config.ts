@@ -22,6 +22,17 @@ export const ApiConfigSchema = Type.Object({
   /** What ACL checks answer when no rule matches (as the broker: MQTT_ACL_DEFAULT_*). */
   aclDefaultPublish: Type.Union([Type.Literal('allow'), Type.Literal('deny')], { default: 'deny' }),
   aclDefaultSubscribe: Type.Union([Type.Literal('allow'), Type.Literal('deny')], { default: 'deny' }),
+  /**
+   * Which reverse proxies to believe about the client (X-Forwarded-For / -Proto): 'false' (none,
+   * the default), 'true' (any: only when the API is reachable through the proxy alone), or a
+   * comma-separated list of proxy addresses/CIDRs. Decides the address login attempts are counted
+   * by and whether the console cookie gets Secure (request came over TLS to the proxy).
+   */
+  trustProxy: Type.String({ minLength: 1, maxLength: 1000, default: 'false' }),
+  /** A console session unused this long ends. */
+  sessionIdleSeconds: Type.Integer({ minimum: 60, default: 43200 }),
+  /** A console session ends this long after login, used or not. */
+  sessionMaxSeconds: Type.Integer({ minimum: 60, default: 604800 }),
 });
 
 export type ApiConfig = Static<typeof ApiConfigSchema>;
@@ -36,6 +47,9 @@ const ENV_NAMES = {
   API_LOGIN_TOKEN_TTL_SECONDS: 'loginTokenTtlSeconds',
   MQTT_ACL_DEFAULT_PUBLISH: 'aclDefaultPublish',
   MQTT_ACL_DEFAULT_SUBSCRIBE: 'aclDefaultSubscribe',
+  API_TRUST_PROXY: 'trustProxy',
+  API_SESSION_IDLE_SECONDS: 'sessionIdleSeconds',
+  API_SESSION_MAX_SECONDS: 'sessionMaxSeconds',
 } as const satisfies Record<string, keyof ApiConfig>;
 
 /** Fills defaults and validates; throws with every problem listed. */
@@ -59,4 +73,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     if (value !== undefined && value !== '') raw[key] = value;
   }
   return resolveConfig(raw);
+}
+
+/** API_TRUST_PROXY as Fastify's trustProxy: a boolean, or the list of trusted proxy addresses. */
+export function trustProxyOption(value: string): boolean | string {
+  const trimmed = value.trim().toLowerCase();
+  if (trimmed === 'true') return true;
+  if (trimmed === 'false' || trimmed === '') return false;
+  return value;
 }

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { createDb, migrate, redactUrl, type PrismaClient } from '@repo/db';
 import { buildApp, createServices, type ApiV1Deps } from './app.js';
-import { loadConfig } from './config.js';
+import { loadConfig, trustProxyOption } from './config.js';
 import { API_VERSION } from './version.js';
 
 /** How long in-flight requests get to finish on SIGINT/SIGTERM before the process exits anyway. */
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
       databaseUrl: config.databaseUrl,
       loginTokenTtlSeconds: config.loginTokenTtlSeconds,
       aclDefaults: { publish: config.aclDefaultPublish, subscribe: config.aclDefaultSubscribe },
+      consoleSessions: { idleSeconds: config.sessionIdleSeconds, maxSeconds: config.sessionMaxSeconds },
     };
     const first = await createServices(api).auth.ensureFirstAdmin(config.adminPassword);
     if (first.generatedPassword !== undefined) {
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
     logger.warn('DATABASE_URL is not set: only /health and /openapi.json are served');
   }
 
-  const app = await buildApp({ logger, version: API_VERSION, ...(api ? { api } : {}) });
+  const app = await buildApp({ logger, version: API_VERSION, trustProxy: trustProxyOption(config.trustProxy), ...(api ? { api } : {}) });
   app.addHook('onClose', async () => {
     await db?.$disconnect();
   });

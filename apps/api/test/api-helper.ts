@@ -2,7 +2,7 @@ import { createDb, migrate, type PrismaClient } from '@repo/db';
 import { hashPassword } from '@repo/passwords';
 import pg from 'pg';
 import { inject } from 'vitest';
-import type { App, ApiV1Deps } from '../src/app.js';
+import type { App, ApiV1Deps, AppDeps } from '../src/app.js';
 import type { Role } from '../src/lib/roles.js';
 import { buildTestApp } from './helper.js';
 
@@ -37,10 +37,10 @@ export interface ApiTestContext {
 }
 
 /** An app over a fresh database with one admin per role, each logged in. */
-export async function setupApi(label: string, overrides: Partial<ApiV1Deps> = {}): Promise<ApiTestContext> {
+export async function setupApi(label: string, overrides: Partial<ApiV1Deps> = {}, appOverrides: Partial<AppDeps> = {}): Promise<ApiTestContext> {
   const databaseUrl = await createTestDatabase(label);
   const db = createDb(databaseUrl);
-  const app = await buildTestApp({ api: { db, databaseUrl, loginTokenTtlSeconds: 3600, loginRateLimit: { max: 1000, windowMs: 60_000 }, ...overrides } });
+  const app = await buildTestApp({ ...appOverrides, api: { db, databaseUrl, loginTokenTtlSeconds: 3600, loginRateLimit: { max: 1000, windowMs: 60_000 }, ...overrides } });
   await app.ready();
   const passwordHash = await hashPassword(TEST_PASSWORD);
   const tokens = {} as Record<Role, string>;
@@ -94,4 +94,14 @@ export async function listen(databaseUrl: string, channel: string): Promise<{ ne
     },
     stop: () => client.end(),
   };
+}
+
+/** A console login: the cookie header to send back and the session's CSRF token. */
+export async function loginConsole(app: App, username: string, password = TEST_PASSWORD): Promise<{ cookie: string; csrfToken: string; setCookie: string }> {
+  const response = await app.inject({ method: 'POST', url: '/api/v1/auth/session', payload: { username, password } });
+  if (response.statusCode !== 200) throw new Error(`console login as ${username} failed: ${response.statusCode} ${response.body}`);
+  const setCookie = String(response.headers['set-cookie']);
+  const value = /mqttp_session=([^;]+)/.exec(setCookie)?.[1];
+  if (!value) throw new Error(`no session cookie in ${setCookie}`);
+  return { cookie: `mqttp_session=${value}`, csrfToken: (response.json() as { csrfToken: string }).csrfToken, setCookie };
 }

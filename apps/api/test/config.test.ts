@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, trustProxyOption } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('has the documented defaults', () => {
-    expect(loadConfig({})).toEqual({ port: 8080, host: '0.0.0.0', logLevel: 'info', loginTokenTtlSeconds: 43200, aclDefaultPublish: 'deny', aclDefaultSubscribe: 'deny' });
+    expect(loadConfig({})).toEqual({ port: 8080, host: '0.0.0.0', logLevel: 'info', loginTokenTtlSeconds: 43200, aclDefaultPublish: 'deny', aclDefaultSubscribe: 'deny', trustProxy: 'false', sessionIdleSeconds: 43200, sessionMaxSeconds: 604800 });
+  });
+
+  it('reads API_TRUST_PROXY as a boolean or a list of proxy addresses', () => {
+    expect(trustProxyOption(loadConfig({}).trustProxy)).toBe(false);
+    expect(trustProxyOption(loadConfig({ API_TRUST_PROXY: 'true' }).trustProxy)).toBe(true);
+    expect(trustProxyOption(loadConfig({ API_TRUST_PROXY: '10.0.0.1,10.0.0.0/8' }).trustProxy)).toBe('10.0.0.1,10.0.0.0/8');
+    expect(() => loadConfig({ API_SESSION_IDLE_SECONDS: '5' })).toThrow(/\/sessionIdleSeconds/);
   });
 
   it('reads API_PORT, HOST and LOG_LEVEL; empty counts as unset', () => {

@@ -1,7 +1,7 @@
 /**
  * Structural checks of an OpenAPI 3.x document: the rules a generator can get wrong (version,
  * info, path templates and their parameters, responses, unique operationIds, resolvable local
- * $refs). Not a full meta-schema validation; no validator package is installed yet.
+ * $refs). The meta-schema validation is in openapi-quality.test.ts (@seriousme/openapi-schema-validator).
  */
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 

@@ -28,19 +28,22 @@ export interface AuditLog {
   record(entry: AuditEntry): Promise<void>;
 }
 
+/** The row an entry becomes (secrets redacted); for writers that insert many in their own transaction. */
+export function toAuditRow(entry: AuditEntry) {
+  return {
+    actor: entry.actor,
+    action: entry.action,
+    resourceType: entry.resourceType,
+    resourceId: entry.resourceId ?? null,
+    ...(entry.before === undefined ? {} : { before: redact(entry.before) as object }),
+    ...(entry.after === undefined ? {} : { after: redact(entry.after) as object }),
+  };
+}
+
 export function createAuditLog(db: Pick<PrismaClient, 'auditEvent'>): AuditLog {
   return {
     async record(entry) {
-      await db.auditEvent.create({
-        data: {
-          actor: entry.actor,
-          action: entry.action,
-          resourceType: entry.resourceType,
-          resourceId: entry.resourceId ?? null,
-          ...(entry.before === undefined ? {} : { before: redact(entry.before) as object }),
-          ...(entry.after === undefined ? {} : { after: redact(entry.after) as object }),
-        },
-      });
+      await db.auditEvent.create({ data: toAuditRow(entry) });
     },
   };
 }

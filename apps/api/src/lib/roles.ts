@@ -22,10 +22,13 @@ export interface Actor {
   adminId: string;
   username: string;
   role: Role;
+  /** Id of the API token (via 'token') or of the console session row (via 'session') that authenticated the request. */
   tokenId: string;
+  /** How the request authenticated: `Authorization: Bearer` or the console's session cookie. */
+  via?: 'token' | 'session';
 }
 
 /** How the actor is written in the audit log. */
-export function actorName(actor: Pick<Actor, 'username' | 'tokenId'>): string {
-  return `admin:${actor.username} (token ${actor.tokenId})`;
+export function actorName(actor: Pick<Actor, 'username' | 'tokenId' | 'via'>): string {
+  return `admin:${actor.username} (${actor.via === 'session' ? 'session' : 'token'} ${actor.tokenId})`;
 }

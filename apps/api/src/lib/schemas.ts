@@ -1,7 +1,7 @@
 import Type from 'typebox';
 
-export const IdSchema = Type.String({ format: 'uuid', maxLength: 36 });
-export const DateTimeSchema = Type.String({ format: 'date-time' });
+export const IdSchema = Type.String({ format: 'uuid', maxLength: 36, examples: ['3f1c2a9e-6f0a-4c1e-9a55-1d2f3b4c5d6e'] });
+export const DateTimeSchema = Type.String({ format: 'date-time', maxLength: 64 });
 export const NullableDateTime = Type.Union([DateTimeSchema, Type.Null()]);
 export const IdParams = (name: string) => Type.Object({ [name]: IdSchema }, { additionalProperties: false });
 

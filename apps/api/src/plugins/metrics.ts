@@ -36,7 +36,7 @@ export const metricsPlugin = globalPlugin(
           summary: 'Prometheus metrics of the API (text format 0.0.4)',
           tags: ['meta'],
           produces: ['text/plain'],
-          response: { 200: Type.String({ description: 'Prometheus text exposition format.' }) },
+          response: { 200: Type.String({ description: 'Prometheus text exposition format.', examples: ['# HELP http_request_duration_seconds Time from request to response, by method, route template and status.\n# TYPE http_request_duration_seconds histogram\n'] }) },
         },
       },
       async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),

@@ -24,7 +24,12 @@ const openApi: FastifyPluginAsyncTypebox<OpenApiOptions> = async (app, options) 
         description:
           'Manages MQTT users, credentials, ACL rules and session policies, and shows clients, sessions and retained messages. Errors are RFC 9457 problem details with a stable `code`.',
       },
+      security: [{ bearerAuth: [] }, { sessionCookie: [] }],
       components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token (POST /api/v1/auth/login or /api/v1/api-tokens).' },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'mqttp_session', description: 'The console session (POST /api/v1/auth/session); POST/PUT/PATCH/DELETE also need `x-csrf-token`.' },
+        },
         schemas: { ProblemDetails: ProblemDetailsSchema },
         responses: {
           Problem: {
@@ -37,6 +42,7 @@ const openApi: FastifyPluginAsyncTypebox<OpenApiOptions> = async (app, options) 
     transformObject: (documentObject) => {
       if (!('openapiObject' in documentObject)) return documentObject.swaggerObject;
       addProblemResponses(documentObject.openapiObject.paths);
+      markPublicOperations(documentObject.openapiObject.paths);
       return documentObject.openapiObject;
     },
   });
@@ -52,7 +58,7 @@ const openApi: FastifyPluginAsyncTypebox<OpenApiOptions> = async (app, options) 
         response: {
           200: Type.Object(
             { openapi: Type.String(), info: Type.Object({ title: Type.String(), version: Type.String() }) },
-            { additionalProperties: true, description: 'OpenAPI document' },
+            { additionalProperties: true, description: 'OpenAPI document', examples: [{ openapi: '3.1.0', info: { title: 'MQTT Platform API', version: '0.1.0' } }] },
           ),
         },
       },
@@ -75,6 +81,17 @@ function addProblemResponses(paths: object | undefined): void {
       const operation = pathItem[method];
       if (!operation) continue;
       operation.responses = { ...operation.responses, default: { $ref: '#/components/responses/Problem' } };
+    }
+  }
+}
+
+/** Operations outside /api/v1 (health, this document) need no credentials. */
+function markPublicOperations(paths: object | undefined): void {
+  for (const [path, pathItem] of Object.entries(paths ?? {}) as Array<[string, Record<string, { security?: unknown[] } | undefined>]>) {
+    if (path.startsWith('/api/v1/')) continue;
+    for (const method of HTTP_METHODS) {
+      const operation = pathItem[method];
+      if (operation) operation.security = [];
     }
   }
 }

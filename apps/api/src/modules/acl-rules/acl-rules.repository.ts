@@ -30,6 +30,25 @@ export function createAclRuleRepository(db: PrismaClient) {
       await db.aclRule.delete({ where: { id } });
     },
     findUser: (username: string): Promise<MqttUser | null> => db.mqttUser.findUnique({ where: { username } }),
+
+    /**
+     * Gives the rules priorities 10, 20, 30, ... in the order of `ids`, which must name every
+     * rule exactly once. The rules are locked first, so a rule created or deleted concurrently
+     * makes one of the two requests see the other's result.
+     */
+    reorder: (ids: readonly string[]): Promise<{ before: AclRuleRow[]; after: AclRuleRow[] } | { missing: string[]; unknown: string[] }> =>
+      db.$transaction(async (tx) => {
+        const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM acl_rules ORDER BY id FOR UPDATE`;
+        const current = new Set(locked.map((row) => row.id));
+        const wanted = new Set(ids);
+        const missing = [...current].filter((id) => !wanted.has(id));
+        const unknown = ids.filter((id) => !current.has(id));
+        if (missing.length > 0 || unknown.length > 0) return { missing, unknown };
+        const before = await tx.aclRule.findMany({ orderBy: [{ priority: 'asc' }, { id: 'asc' }] });
+        await tx.$executeRaw`UPDATE acl_rules AS r SET priority = o.ord * 10, updated_at = now() FROM unnest(${[...ids]}::text[]) WITH ORDINALITY AS o(id, ord) WHERE r.id = o.id`;
+        const after = await tx.aclRule.findMany({ orderBy: [{ priority: 'asc' }, { id: 'asc' }] });
+        return { before, after };
+      }),
   };
 }
 

@@ -30,7 +30,7 @@ export const AclRuleSchema = Type.Object(
     createdAt: DateTimeSchema,
     updatedAt: DateTimeSchema,
   },
-  { title: 'AclRule', additionalProperties: false },
+  { title: 'AclRule', additionalProperties: false, examples: [{ id: '3f1c2a9e-6f0a-4c1e-9a55-1d2f3b4c5d6e', subjectKind: 'group', subject: 'sensors', action: 'publish', topic: 'sensors/${username}/#', permission: 'allow', qos: [], retain: null, priority: 1000, description: 'Each sensor publishes under its own name', createdAt: '2026-11-27T05:30:00.000Z', updatedAt: '2026-11-27T05:30:00.000Z' }] },
 );
 
 const RuleParams = Type.Object({ ruleId: IdSchema }, { additionalProperties: false });
@@ -65,7 +65,7 @@ export const aclRulesRoutes: FastifyPluginAsyncTypebox<AclRulesRoutesOptions> = 
             priority: Type.Optional(Priority),
             description: Type.Optional(NullableDescription),
           },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ subjectKind: 'group', subject: 'sensors', action: 'publish', topic: 'sensors/${username}/#', permission: 'allow' }] },
         ),
         response: { 201: AclRuleSchema },
       },
@@ -105,7 +105,7 @@ export const aclRulesRoutes: FastifyPluginAsyncTypebox<AclRulesRoutesOptions> = 
             qos: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)])),
             retain: Type.Optional(Type.Boolean()),
           },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ username: 'sensor-001', clientId: 'sensor-001', action: 'publish', topic: 'sensors/sensor-001/temperature', qos: 1 }] },
         ),
         response: {
           200: Type.Object(
@@ -114,12 +114,106 @@ export const aclRulesRoutes: FastifyPluginAsyncTypebox<AclRulesRoutesOptions> = 
               ruleId: Type.Union([Type.String(), Type.Null()]),
               reason: Type.Union([Type.Literal('invalid-topic'), Type.Literal('sys-topic'), Type.Literal('superuser'), Type.Literal('rule'), Type.Literal('unsafe-placeholder'), Type.Literal('default')]),
             },
-            { additionalProperties: false },
+            { additionalProperties: false, examples: [{ allowed: true, ruleId: '3f1c2a9e-6f0a-4c1e-9a55-1d2f3b4c5d6e', reason: 'rule' }] },
           ),
         },
       },
     },
     async (request) => (await service.explain(request.body)),
+  );
+
+  app.put(
+    '/order',
+    {
+      preHandler: write,
+      bodyLimit: 1024 * 1024,
+      schema: {
+        operationId: 'reorderAclRules',
+        summary: 'Set the evaluation order of all ACL rules (priorities become 10, 20, 30, ...)',
+        description: '`ids` must name every rule exactly once (409 API_ERR_CONFLICT listing `missing` and `unknown` ids otherwise, e.g. after a concurrent change).',
+        tags,
+        body: Type.Object(
+          { ids: Type.Array(IdSchema, { minItems: 1, maxItems: 10_000, uniqueItems: true }) },
+          { additionalProperties: false, examples: [{ ids: ['3f1c2a9e-6f0a-4c1e-9a55-1d2f3b4c5d6e', '0b5d3c1e-3e0f-4d8b-9f5e-2a7c6b1d9e01'] }] },
+        ),
+        response: { 200: Type.Object({ items: Type.Array(AclRuleSchema) }, { additionalProperties: false }) },
+      },
+    },
+    async (request) => service.reorder(actorOf(request), request.body.ids),
+  );
+
+  app.get(
+    '/affected',
+    {
+      preHandler: read,
+      schema: {
+        operationId: 'listClientsAffectedByAclRule',
+        summary: 'Which connected clients a proposed ACL rule would affect (nothing is written)',
+        description:
+          'A client is affected when the rule is for it (user, group, everyone; superusers never) and either covers publishing, or changes whether one of its current subscriptions is allowed (evaluated as the broker does, with and without the rule). ' +
+          'Connected clients come from the presence rows the brokers keep; subscriptions of clean-session clients are not in Postgres (`subscriptionsKnown: false`), so such clients are listed whenever the rule is for them.',
+        tags,
+        querystring: Type.Object(
+          {
+            subjectKind: SubjectKind,
+            subject: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+            action: Action,
+            topic: Topic,
+            permission: Permission,
+            qos: Type.Optional(Type.String({ pattern: '^[012](,[012]){0,2}$', maxLength: 5, description: 'Comma-separated QoS levels the rule applies to.' })),
+            retain: Type.Optional(Type.Boolean()),
+            priority: Type.Optional(Priority),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+          },
+          { additionalProperties: false, examples: [{ subjectKind: 'group', subject: 'sensors', action: 'subscribe', topic: 'cmd/#', permission: 'deny' }] },
+        ),
+        response: {
+          200: Type.Object(
+            {
+              items: Type.Array(
+                Type.Object(
+                  {
+                    clientId: Type.String(),
+                    username: Type.Union([Type.String(), Type.Null()]),
+                    node: Type.String(),
+                    publish: Type.Boolean(),
+                    subscriptions: Type.Array(
+                      Type.Object(
+                        {
+                          topicFilter: Type.String(),
+                          qos: Type.Integer(),
+                          before: Type.Object({ allowed: Type.Boolean(), ruleId: Type.Union([Type.String(), Type.Null()]) }, { additionalProperties: false }),
+                          after: Type.Object({ allowed: Type.Boolean(), ruleId: Type.Union([Type.String(), Type.Null()]) }, { additionalProperties: false }),
+                        },
+                        { additionalProperties: false },
+                      ),
+                    ),
+                    subscriptionsKnown: Type.Boolean(),
+                  },
+                  { additionalProperties: false },
+                ),
+              ),
+              total: Type.Integer({ minimum: 0, description: 'Affected clients in all; `items` holds the first `limit`.' }),
+              truncated: Type.Boolean(),
+            },
+            {
+              additionalProperties: false,
+              examples: [
+                {
+                  items: [{ clientId: 'sensor-001', username: 'sensor-001', node: 'node-1', publish: false, subscriptions: [{ topicFilter: 'cmd/sensor-001', qos: 1, before: { allowed: true, ruleId: '3f1c2a9e-6f0a-4c1e-9a55-1d2f3b4c5d6e' }, after: { allowed: false, ruleId: 'proposed' } }], subscriptionsKnown: true }],
+                  total: 1,
+                  truncated: false,
+                },
+              ],
+            },
+          ),
+        },
+      },
+    },
+    async (request) => {
+      const { qos, limit, ...rule } = request.query;
+      return service.affected({ ...rule, ...(qos !== undefined ? { qos: [...new Set(qos.split(',').map(Number))] } : {}) }, limit ?? 100);
+    },
   );
 
   app.get(
@@ -149,7 +243,7 @@ export const aclRulesRoutes: FastifyPluginAsyncTypebox<AclRulesRoutesOptions> = 
             priority: Type.Optional(Priority),
             description: Type.Optional(NullableDescription),
           },
-          { additionalProperties: false, minProperties: 1 },
+          { additionalProperties: false, minProperties: 1, examples: [{ permission: 'deny' }] },
         ),
         response: { 200: AclRuleSchema },
       },

@@ -1,4 +1,4 @@
-import { createAclEvaluator, DEFAULT_ACL_DEFAULTS, validateAclRule, type AclDecision, type AclDefaults, type Qos } from '@repo/acl';
+import { createAclEvaluator, DEFAULT_ACL_DEFAULTS, ruleAppliesTo, validateAclRule, type AclDecision, type AclDefaults, type AclPrincipal, type AclRule, type Qos } from '@repo/acl';
 import { ControlChannel } from '@repo/control';
 import type { AclRule as AclRuleRow } from '@repo/db';
 import { ApiError, ApiErrors } from '../../lib/api-error.js';
@@ -7,6 +7,23 @@ import type { ControlNotifier } from '../../lib/control.js';
 import { actorName, type Actor } from '../../lib/roles.js';
 import { decodeCursor, encodeCursor } from '../../lib/schemas.js';
 import { toAclRule, type AclRuleData, type AclRuleRepository } from './acl-rules.repository.js';
+import type { ConnectedClientRepository } from './connected-clients.repository.js';
+
+/** One connected client a proposed rule would affect. */
+export interface AffectedClient {
+  clientId: string;
+  username: string | null;
+  node: string;
+  /** The rule is for this client and covers publishing (to topics matching its filter). */
+  publish: boolean;
+  /** Its subscriptions whose authorization the rule would change. */
+  subscriptions: Array<{ topicFilter: string; qos: number; before: { allowed: boolean; ruleId: string | null }; after: { allowed: boolean; ruleId: string | null } }>;
+  /** False for a clean-session client: its subscriptions are held by the broker only, so the rule may affect them unseen. */
+  subscriptionsKnown: boolean;
+}
+
+/** Id the proposed rule gets in evaluation (never a real rule's: those are UUIDs). */
+const PROPOSED_RULE_ID = 'proposed';
 
 export interface AclRuleInput {
   subjectKind: 'user' | 'group' | 'everyone';
@@ -81,7 +98,7 @@ function validate(data: AclRuleData): void {
   }
 }
 
-export function createAclRuleService(deps: { repo: AclRuleRepository; control: ControlNotifier; audit: AuditLog; defaults?: AclDefaults }) {
+export function createAclRuleService(deps: { repo: AclRuleRepository; control: ControlNotifier; audit: AuditLog; defaults?: AclDefaults; clients?: ConnectedClientRepository }) {
   const { repo, control, audit } = deps;
   const defaults = deps.defaults ?? DEFAULT_ACL_DEFAULTS;
 
@@ -135,6 +152,65 @@ export function createAclRuleService(deps: { repo: AclRuleRepository; control: C
       await repo.remove(ruleId);
       await audit.record({ actor: actorName(actor), action: 'acl-rule.delete', resourceType: 'acl-rule', resourceId: ruleId, before });
       await control.notify(ControlChannel.aclChanged);
+    },
+
+    /** Sets the evaluation order: `ids` must list every rule once; priorities become 10, 20, 30, ... */
+    async reorder(actor: Actor, ids: string[]): Promise<{ items: AclRuleView[] }> {
+      const result = await repo.reorder(ids);
+      if ('missing' in result) {
+        const parts = [
+          result.missing.length > 0 ? `${result.missing.length} rule(s) missing from ids (${result.missing.slice(0, 5).join(', ')}${result.missing.length > 5 ? ', ...' : ''})` : '',
+          result.unknown.length > 0 ? `${result.unknown.length} unknown id(s) (${result.unknown.slice(0, 5).join(', ')}${result.unknown.length > 5 ? ', ...' : ''})` : '',
+        ].filter(Boolean);
+        throw new ApiError(ApiErrors.conflict, `ids must list every ACL rule exactly once: ${parts.join('; ')}. Reload the rules and try again.`, {
+          extensions: { field: 'ids', missing: result.missing, unknown: result.unknown },
+        });
+      }
+      const before = result.before.map((row) => ({ id: row.id, priority: row.priority }));
+      const after = result.after.map((row) => ({ id: row.id, priority: row.priority }));
+      await audit.record({ actor: actorName(actor), action: 'acl-rule.reorder', resourceType: 'acl-rule', resourceId: null, before: { order: before }, after: { order: after } });
+      await control.notify(ControlChannel.aclChanged);
+      return { items: result.after.map(toView) };
+    },
+
+    /**
+     * Which connected clients a proposed rule would affect: those it is for and whose publishing
+     * it covers, and those whose current subscriptions it would allow or deny differently (the
+     * broker's own evaluation, with and without the rule). Nothing is written.
+     */
+    async affected(input: AclRuleInput, limit: number): Promise<{ items: AffectedClient[]; total: number; truncated: boolean }> {
+      const data = toData(input);
+      validate(data);
+      const proposed = toAclRule({ ...data, id: PROPOSED_RULE_ID }) as AclRule;
+      const rules = (await repo.all()).map(toAclRule).filter((rule) => rule !== null);
+      const without = createAclEvaluator(rules, defaults);
+      const withRule = createAclEvaluator([...rules, proposed], defaults);
+      const items: AffectedClient[] = [];
+      let total = 0;
+      for await (const client of deps.clients?.all() ?? []) {
+        const principal: AclPrincipal =
+          client.username === null
+            ? { clientId: client.clientId, anonymous: true }
+            : { clientId: client.clientId, username: client.username, groups: client.groups, superuser: client.superuser };
+        if (!ruleAppliesTo(proposed, principal) || (client.superuser && client.username !== null)) continue;
+        const publish = proposed.action !== 'subscribe';
+        const subscriptions: AffectedClient['subscriptions'] = [];
+        if (proposed.action !== 'publish') {
+          for (const sub of client.subscriptions ?? []) {
+            const request = { principal, action: 'subscribe' as const, topic: sub.topicFilter, qos: Math.min(2, Math.max(0, sub.qos)) as Qos };
+            const before = without.decide(request);
+            const after = withRule.decide(request);
+            if (before.allowed !== after.allowed) {
+              subscriptions.push({ topicFilter: sub.topicFilter, qos: sub.qos, before: { allowed: before.allowed, ruleId: before.ruleId }, after: { allowed: after.allowed, ruleId: after.ruleId } });
+            }
+          }
+        }
+        const subscriptionsKnown = client.subscriptions !== null;
+        if (!publish && subscriptions.length === 0 && subscriptionsKnown) continue;
+        total += 1;
+        if (items.length < limit) items.push({ clientId: client.clientId, username: client.username, node: client.node, publish, subscriptions, subscriptionsKnown });
+      }
+      return { items, total, truncated: total > items.length };
     },
 
     /** What the broker would decide, from the rules in the database and the configured defaults. */

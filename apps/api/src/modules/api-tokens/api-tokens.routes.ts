@@ -15,7 +15,7 @@ export const ApiTokenSchema = Type.Object(
     lastUsedAt: NullableDateTime,
     createdAt: DateTimeSchema,
   },
-  { title: 'ApiToken', additionalProperties: false },
+  { title: 'ApiToken', additionalProperties: false, examples: [{ id: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', adminId: '6f1c2a9e-6f0a-4c1e-9a55-1d2f3b4c5d6e', name: 'ci', role: 'operator', expiresAt: '2026-12-27T05:30:00.000Z', lastUsedAt: null, createdAt: '2026-11-27T05:30:00.000Z' }] },
 );
 
 export const CreatedApiTokenSchema = Type.Object(
@@ -23,7 +23,7 @@ export const CreatedApiTokenSchema = Type.Object(
     ...ApiTokenSchema.properties,
     token: Type.String({ description: 'The bearer token. Shown in this response only; store it now.' }),
   },
-  { title: 'CreatedApiToken', additionalProperties: false },
+  { title: 'CreatedApiToken', additionalProperties: false, examples: [{ id: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', adminId: '6f1c2a9e-6f0a-4c1e-9a55-1d2f3b4c5d6e', name: 'ci', role: 'operator', expiresAt: '2026-12-27T05:30:00.000Z', lastUsedAt: null, createdAt: '2026-11-27T05:30:00.000Z', token: 'mqp_3q2-7wEhYt0bXo8m1kJ9yZ4vL6nR5sT0uV2wX3yZ4aB' }] },
 );
 
 const CreateApiTokenBody = Type.Object(
@@ -32,7 +32,7 @@ const CreateApiTokenBody = Type.Object(
     role: Type.Optional(RoleSchema),
     ttlSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 60 * 60 * 24 * 366 })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ name: 'ci', role: 'operator', ttlSeconds: 2592000 }] },
 );
 
 export interface ApiTokensRoutesOptions {

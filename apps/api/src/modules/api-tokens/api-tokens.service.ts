@@ -56,11 +56,11 @@ export function createApiTokenService(deps: { repo: IdentityRepository; audit: A
       if (!row) return null;
       const at = now();
       if (row.expiresAt && row.expiresAt.getTime() <= at.getTime()) return null;
-      if (!isRole(row.role) || !isRole(row.admin.role)) return null;
+      if (row.admin.disabled || !isRole(row.role) || !isRole(row.admin.role)) return null;
       await deps.repo.touchToken(row.id, at);
       // A token never grants more than its admin currently holds.
       const role = roleAtLeast(row.admin.role, row.role) ? row.role : row.admin.role;
-      return { adminId: row.adminId, username: row.admin.username, role, tokenId: row.id };
+      return { adminId: row.adminId, username: row.admin.username, role, tokenId: row.id, via: 'token' };
     },
 
     async create(actor: Actor, input: { name: string; role?: Role; ttlSeconds?: number }): Promise<CreatedApiToken> {

@@ -15,7 +15,7 @@ export const BanSchema = Type.Object(
     createdAt: DateTimeSchema,
     expiresAt: NullableDateTime,
   },
-  { title: 'Ban', additionalProperties: false },
+  { title: 'Ban', additionalProperties: false, examples: [{ id: '5d7f9b1c-3e5a-4c7e-9b1d-3f5a7c9e1b3d', kind: 'ip', value: '203.0.113.0/24', reason: 'credential stuffing', createdAt: '2026-11-27T05:30:00.000Z', expiresAt: null }] },
 );
 
 export interface BansRoutesOptions {
@@ -56,7 +56,7 @@ export const bansRoutes: FastifyPluginAsyncTypebox<BansRoutesOptions> = async (a
             reason: Type.Optional(Type.String({ maxLength: 500 })),
             expiresAt: Type.Optional(DateTimeSchema),
           },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ kind: 'ip', value: '203.0.113.0/24', reason: 'credential stuffing', expiresAt: '2026-11-28T05:30:00.000Z' }] },
         ),
         response: { 201: BanSchema },
       },

@@ -8,7 +8,7 @@ export const HealthSchema = Type.Object(
     uptimeSeconds: Type.Integer({ minimum: 0, description: 'Seconds since the API process started.' }),
     database: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('unreachable')], { description: 'A SELECT 1 just now (only when the API has a database).' })),
   },
-  { title: 'Health', description: 'The API is up, and its database answers.' },
+  { title: 'Health', description: 'The API is up, and its database answers.', examples: [{ status: 'ok', version: '0.1.0', uptimeSeconds: 3600, database: 'ok' }] },
 );
 export type Health = Static<typeof HealthSchema>;
 
