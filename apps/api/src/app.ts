@@ -56,6 +56,7 @@ import { subscriptionsRoutes } from './modules/subscriptions/subscriptions.route
 import { createSubscriptionService } from './modules/subscriptions/subscriptions.service.js';
 import { authPlugin } from './plugins/auth.js';
 import { errorsPlugin } from './plugins/errors.js';
+import { createValidatorCompiler } from './lib/validator-compiler.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { openApiPlugin } from './plugins/openapi.js';
 
@@ -105,10 +106,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bodyLimit: 64 * 1024,
     // Client ids travel in path segments (up to 256 characters, more once URL-encoded).
     routerOptions: { maxParamLength: 1024 },
-    // Unknown fields are rejected (400), not silently dropped; scalars only are coerced (query strings).
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: true } },
     ...(deps.trustProxy !== undefined ? { trustProxy: deps.trustProxy } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Unknown fields are rejected (400), not silently dropped; only text (query, params, headers) is coerced.
+  app.setValidatorCompiler(createValidatorCompiler());
 
   // Cross-cutting, not encapsulated: they apply to every route registered after them.
   await app.register(errorsPlugin);

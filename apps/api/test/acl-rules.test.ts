@@ -46,6 +46,23 @@ describe('/api/v1/acl-rules', () => {
     }
   });
 
+  it('keeps false, 0 and null as sent in a JSON body (bodies are validated, never coerced)', async () => {
+    const base = { subjectKind: 'everyone', action: 'publish', topic: 'coerce/#', permission: 'allow' };
+    const noRetain = await ctx.app.inject({ method: 'POST', url: '/api/v1/acl-rules', headers: operator, payload: { ...base, retain: false, qos: [0] } });
+    expect(noRetain.statusCode, noRetain.body).toBe(201);
+    expect(noRetain.json()).toMatchObject({ retain: false, qos: [0] });
+    const anyRetain = await ctx.app.inject({ method: 'POST', url: '/api/v1/acl-rules', headers: operator, payload: { ...base, retain: null } });
+    expect(anyRetain.json()).toMatchObject({ retain: null });
+    const text = await ctx.app.inject({ method: 'POST', url: '/api/v1/acl-rules', headers: operator, payload: { ...base, retain: 'false' } });
+    expect(text.statusCode).toBe(400);
+    // Query strings are text and still coerced.
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/acl-rules?limit=1', headers: viewer })).statusCode).toBe(200);
+    for (const created of [noRetain, anyRetain]) {
+      const { id } = created.json() as { id: string };
+      expect((await ctx.app.inject({ method: 'DELETE', url: `/api/v1/acl-rules/${id}`, headers: operator })).statusCode).toBe(204);
+    }
+  });
+
   it('refuses invalid rules with a 400 problem naming the field', async () => {
     const cases = [
       [{ subjectKind: 'user', action: 'publish', topic: 'a/#', permission: 'allow' }, '/subject'],
