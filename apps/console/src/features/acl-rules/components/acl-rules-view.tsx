@@ -4,8 +4,10 @@ import { useState } from 'react';
 import { ConfirmButton } from '@/components/ui/confirm-button';
 import { DataState } from '@/components/ui/data-state';
 import { Notice, useNotice } from '@/components/ui/notice';
+import { Pager } from '@/components/ui/pager';
 import { usePolling } from '@/hooks/use-polling';
-import { bffUrl, callApi } from '@/lib/client-api';
+import { useUrlState } from '@/hooks/use-url-state';
+import { bffUrl, callApi, type CallResult } from '@/lib/client-api';
 import type { AclRule } from '../types';
 import { AclRuleEditor } from './acl-rule-editor';
 import { ExplainAccess } from './explain-access';
@@ -16,20 +18,38 @@ function subjectText(rule: AclRule): string {
 
 /** ACL rules in evaluation order, the editor, and Explain access. */
 export function AclRulesView({ canWrite }: { canWrite: boolean }) {
-  const rules = usePolling<{ items: AclRule[]; nextCursor: string | null }>(bffUrl('/acl-rules', { limit: 100 }), 10_000);
+  const url = useUrlState();
+  const cursor = url.get('cursor');
+  const rules = usePolling<{ items: AclRule[]; nextCursor: string | null }>(bffUrl('/acl-rules', { limit: 100, cursor }), 10_000);
   const [notice, showNotice, clearNotice] = useNotice();
   const [editing, setEditing] = useState<AclRule | 'new'>();
   const [highlight, setHighlight] = useState<string | null>(null);
   const items = rules.data?.items ?? [];
 
+  /** Every rule id in evaluation order (the API reorders only when given all of them). */
+  const allRuleIds = async (): Promise<string[] | string> => {
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: CallResult<{ items: AclRule[]; nextCursor: string | null }> = await callApi('GET', bffUrl('/acl-rules', { limit: 100, cursor }));
+      if (!page.ok) return page.problem.detail;
+      ids.push(...page.data.items.map((rule) => rule.id));
+      cursor = page.data.nextCursor;
+    } while (cursor);
+    return ids;
+  };
+
   const move = async (index: number, offset: -1 | 1): Promise<void> => {
-    const order = items.map((rule) => rule.id);
-    const target = index + offset;
-    if (target < 0 || target >= order.length) return;
-    [order[index], order[target]] = [order[target]!, order[index]!];
+    const all = await allRuleIds();
+    if (typeof all === 'string') return showNotice('error', all);
+    const order = all;
+    const from = order.indexOf(items[index]?.id ?? '');
+    const target = from + offset;
+    if (from < 0 || target < 0 || target >= order.length) return;
+    [order[from], order[target]] = [order[target]!, order[from]!];
     const result = await callApi('PUT', '/acl-rules/order', { ids: order });
-    if (!result.ok) showNotice('error', result.problem.status === 404 ? 'Reordering needs a newer API (PUT /acl-rules/order); edit the priority instead.' : result.problem.detail);
-    else showNotice('ok', 'Order saved.');
+    if (!result.ok) showNotice('error', result.problem.status === 409 ? `The rules changed meanwhile; try again. (${result.problem.detail})` : result.problem.detail);
+    else showNotice('ok', 'Order saved: priorities renumbered 10, 20, 30, …');
     rules.refresh();
   };
 
@@ -79,10 +99,10 @@ export function AclRulesView({ canWrite }: { canWrite: boolean }) {
                     <td>{rule.description ?? ''}</td>
                     {canWrite ? (
                       <td className="actions">
-                        <button type="button" className="button button-small" aria-label={`Move rule ${rule.topic} up`} disabled={index === 0} onClick={() => void move(index, -1)}>
+                        <button type="button" className="button button-small" aria-label={`Move rule ${rule.topic} up`} disabled={index === 0 && !cursor} onClick={() => void move(index, -1)}>
                           ↑
                         </button>
-                        <button type="button" className="button button-small" aria-label={`Move rule ${rule.topic} down`} disabled={index === items.length - 1} onClick={() => void move(index, 1)}>
+                        <button type="button" className="button button-small" aria-label={`Move rule ${rule.topic} down`} disabled={index === items.length - 1 && !rules.data?.nextCursor} onClick={() => void move(index, 1)}>
                           ↓
                         </button>
                         <button type="button" className="button button-small" onClick={() => setEditing(rule)} aria-label={`Edit rule ${rule.topic}`}>
@@ -113,6 +133,7 @@ export function AclRulesView({ canWrite }: { canWrite: boolean }) {
               </tbody>
             </table>
           </div>
+          <Pager hasPrevious={Boolean(cursor)} nextCursor={rules.data?.nextCursor} onFirst={() => url.set({ cursor: null })} onNext={(next) => url.set({ cursor: next })} />
         </DataState>
       </section>
       <ExplainAccess rules={items} onDecidingRule={setHighlight} />
