@@ -1,38 +1,43 @@
 import { expect, test } from '@playwright/test';
-import { apiUrl, sections } from '../fixtures/stack.js';
+import { unique } from '../fixtures/api.js';
+import { closeAll, connectClient } from '../fixtures/mqtt-client.js';
+import { screenshot } from '../fixtures/screenshots.js';
+import { createDeviceUser } from '../fixtures/setup-data.js';
 
-test.describe('overview journey', () => {
-  test('opens on the overview with the shell and a live API', async ({ page, request }) => {
-    const health = await (await request.get(`${apiUrl}/health`)).json();
+test.afterEach(async () => closeAll());
 
-    await page.goto('/');
-    await expect(page).toHaveURL(/\/overview$/);
-    await expect(page).toHaveTitle('Overview · MQTT Platform');
-    await expect(page.getByRole('banner')).toContainText('MQTT Platform');
+function numberIn(text: string | null): number {
+  return Number((text ?? '').replaceAll(',', ''));
+}
 
-    const nav = page.getByRole('navigation', { name: 'Sections' });
-    await expect(nav.getByRole('link')).toHaveText(sections.map((section) => section.label));
-    await expect(nav.getByRole('link', { name: 'Overview', exact: true })).toHaveAttribute('aria-current', 'page');
-
-    await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
-    await expect(page.getByTestId('api-status')).toHaveText('ok');
-    await expect(page.getByTestId('api-version')).toHaveText(health.version);
-  });
-
-  test('every sidebar section is reachable and marks itself current', async ({ page }) => {
+test.describe('overview', () => {
+  test('the live numbers move while a test publisher runs, without reloading the page', async ({ page }, testInfo) => {
+    const device = await createDeviceUser('e2e-load');
     await page.goto('/overview');
-    const nav = page.getByRole('navigation', { name: 'Sections' });
+    const messagesIn = page.getByTestId('stat-messagesIn');
+    await expect(messagesIn).not.toHaveText('—');
+    const before = numberIn(await messagesIn.textContent());
+    const connectionsBefore = numberIn(await page.getByTestId('stat-connections').textContent());
+    let loaded = false;
+    page.on('load', () => {
+      loaded = true;
+    });
 
-    for (const section of sections.slice(1)) {
-      await nav.getByRole('link', { name: section.label, exact: true }).click();
-      await expect(page).toHaveURL(new RegExp(`${section.path}$`));
-      await expect(page.getByRole('heading', { level: 1, name: section.label })).toBeVisible();
-      await expect(page.getByText('Coming soon.')).toBeVisible();
-      await expect(nav.getByRole('link', { name: section.label, exact: true })).toHaveAttribute('aria-current', 'page');
+    const publisher = await connectClient({ clientId: unique('e2e-publisher'), username: device.username, password: device.password });
+    let sent = 0;
+    const timer = setInterval(() => {
+      sent += 1;
+      publisher.publish(`${device.topicPrefix}/load`, `tick ${sent}`, { qos: 0 });
+    }, 20);
+    try {
+      await expect.poll(async () => numberIn(await messagesIn.textContent()), { timeout: 30_000 }).toBeGreaterThan(before + 20);
+      await expect.poll(async () => numberIn(await page.getByTestId('stat-connections').textContent()), { timeout: 30_000 }).toBeGreaterThan(connectionsBefore);
+      await expect.poll(async () => numberIn(await page.getByTestId('stat-messagesInRate').textContent()), { timeout: 30_000 }).toBeGreaterThan(0);
+    } finally {
+      clearInterval(timer);
     }
-
-    await nav.getByRole('link', { name: 'Overview', exact: true }).click();
-    await expect(page).toHaveURL(/\/overview$/);
-    await expect(page.getByTestId('api-status')).toHaveText('ok');
+    expect(loaded).toBe(false);
+    await expect(page.getByRole('img', { name: /Messages per second over the last hour/ })).toBeVisible();
+    await screenshot(page, testInfo, 'overview');
   });
 });

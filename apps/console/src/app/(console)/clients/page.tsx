@@ -1,11 +1,18 @@
 import type { Metadata } from 'next';
-import { ComingSoon } from '@/components/layout/coming-soon';
+import { PageHeader } from '@/components/ui/page-header';
+import { ClientsView } from '@/features/clients/components/clients-view';
 import { navItem } from '@/lib/nav';
+import { pageAbilities } from '@/lib/page-session';
 
 const item = navItem('/clients');
-
 export const metadata: Metadata = { title: item.label };
 
-export default function ClientsPage() {
-  return <ComingSoon item={item} />;
+export default async function ClientsPage() {
+  await pageAbilities('/clients');
+  return (
+    <>
+      <PageHeader title={item.label} description={item.description} />
+      <ClientsView />
+    </>
+  );
 }
