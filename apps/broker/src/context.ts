@@ -9,6 +9,7 @@ import type { SessionRegistry } from './sessions/session-registry.js';
 import type { WillPublisher } from './sessions/will-delay.js';
 import type { Message } from './model/message.js';
 import type { DurableState } from './persistence/durable-state.js';
+import type { Tracer } from './tracing/tracer.js';
 
 /** What handlers may use: the broker's parts, passed in (no module-level singletons). */
 export interface BrokerContext {
@@ -23,6 +24,8 @@ export interface BrokerContext {
   readonly durable: DurableState | undefined;
   readonly authenticator: Authenticator;
   readonly authorizer: Authorizer;
+  /** Message tracing; `tracer.active` is false while no trace runs. */
+  readonly tracer: Tracer;
   readonly now: () => number;
   /** Retains (if flagged) and routes a message: the one path for client, will and $SYS messages. */
   publish(message: Message): number;

@@ -5,6 +5,7 @@ import { describeConfig, loadConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
 import { createPostgresSessionStore } from './persistence/postgres-session-store.js';
 import type { SessionStore } from './persistence/session-store.js';
+import { createPostgresTracing, type PostgresTracing } from './tracing/postgres-tracing.js';
 
 /** Entry point: load config, open the store (DATABASE_URL), restore, start listeners, stop gracefully on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -28,13 +29,17 @@ async function main(): Promise<void> {
   }
   const db = config.databaseUrl ? createDb(config.databaseUrl) : undefined;
   const access = db && config.databaseUrl ? await createDatabaseAccessControl({ db, databaseUrl: config.databaseUrl, config, log }) : undefined;
+  const tracing: PostgresTracing | undefined = config.databaseUrl
+    ? await createPostgresTracing({ databaseUrl: config.databaseUrl, nodeId: config.nodeId, log, retentionHours: config.traceRetentionHours, keepFinished: config.traceKeepFinished })
+    : undefined;
   const broker = createBroker(config, {
     logger: log,
+    ...(tracing ? { tracer: tracing.tracer } : {}),
     ...(store ? { store } : {}),
     ...(access ? { authenticator: access.authenticator, authorizer: access.authorizer } : {}),
   });
   if (access) {
-    await access.listen(() => broker.context.sessions.liveConnections());
+    await access.listen(() => broker.context.sessions.liveConnections(), tracing ? { tracesChanged: () => tracing.reload() } : {});
     log.info({ rules: access.authorizer.ruleCount }, 'MQTT users, credentials and ACL rules come from the database');
   }
   const addresses = await broker.listen();
@@ -53,6 +58,7 @@ async function main(): Promise<void> {
     broker
       .close()
       .then(() => access?.stop())
+      .then(() => tracing?.close())
       .then(() => db?.$disconnect())
       .then(() => store?.close())
       .then(

@@ -1,6 +1,7 @@
 import type { PrismaClient } from '@repo/db';
 import { VerificationCache } from '@repo/passwords';
 import type { BrokerConfig } from '../config.js';
+import type { ControlHandlers } from '../control/control-listener.js';
 import { recheckCredentials } from '../control/commands/recheck-credentials.js';
 import { reloadAcl } from '../control/commands/reload-acl.js';
 import { reloadBans } from '../control/commands/reload-bans.js';
@@ -23,7 +24,7 @@ export interface DatabaseAccessControl {
   readonly bans: BanList;
   readonly limiter: AuthFailureLimiter;
   /** Starts acting on control notifications for the broker's live connections. */
-  listen(connections: () => LiveConnection[]): Promise<void>;
+  listen(connections: () => LiveConnection[], more?: Pick<ControlHandlers, 'tracesChanged'>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -59,7 +60,7 @@ export async function createDatabaseAccessControl(deps: {
     cache,
     bans,
     limiter,
-    async listen(connections) {
+    async listen(connections, more = {}) {
       const recheck = (username: string): Promise<number> => recheckCredentials({ db, connections, log, username });
       listener = await startControlListener(
         deps.databaseUrl,
@@ -71,7 +72,9 @@ export async function createDatabaseAccessControl(deps: {
           credentialsChanged: async ({ username }) => {
             await recheck(username);
           },
+          ...(more.tracesChanged ? { tracesChanged: more.tracesChanged } : {}),
           resynchronize: async () => {
+            await more.tracesChanged?.();
             await reloadAcl({ db, authorizer, log });
             await reloadBans({ db, bans, connections, log });
             const usernames = new Set(connections().flatMap((c) => (c.principal?.username ? [c.principal.username] : [])));

@@ -8,6 +8,7 @@ import type { LiveConnection } from '../sessions/session-registry.js';
 import type { Delivery, Session, SessionLink } from '../sessions/session.js';
 import type { Will } from '../sessions/will.js';
 import type { Transport } from '../listeners/transport.js';
+import { traceConnectionClosed, traceDelivery, traceServerDisconnect } from '../tracing/hooks.js';
 import { KeepAliveMonitor } from './keepalive.js';
 
 export type ConnectionState = 'awaiting-connect' | 'connecting' | 'connected' | 'closed';
@@ -46,6 +47,8 @@ export class Connection implements LiveConnection, SessionLink {
   private busy = false;
   private connectTimer: NodeJS.Timeout | undefined;
   private finished = false;
+  /** Set while kick() disconnects (tracing tells kicks from other server disconnects). */
+  private kicking = false;
 
   constructor(
     readonly ctx: BrokerContext,
@@ -214,6 +217,7 @@ export class Connection implements LiveConnection, SessionLink {
     if (newAlias !== undefined) this.outboundAliases.set(message.topic, newAlias);
     this.ctx.metrics.publishSent++;
     this.write(bytes);
+    if (this.ctx.tracer.active) traceDelivery(this, delivery, packetId, dup);
     return true;
   }
 
@@ -224,6 +228,7 @@ export class Connection implements LiveConnection, SessionLink {
   /** Sends DISCONNECT (5.0 only, and only after CONNECT was accepted), then closes. */
   disconnect(reasonCode: number, reasonString?: string): void {
     if (this.state === 'closed') return;
+    if (this.ctx.tracer.active) traceServerDisconnect(this, this.kicking ? 'kick' : 'disconnect', reasonCode, reasonString);
     if (this.protocolVersion === 5 && this.state === 'connected') {
       this.send(disconnect(reasonCode, this.requestProblemInformation ? reasonString : undefined));
     }
@@ -249,6 +254,7 @@ export class Connection implements LiveConnection, SessionLink {
   }
 
   kick(reasonCode: number): void {
+    this.kicking = true;
     this.disconnect(reasonCode, 'disconnected by the server');
   }
 
@@ -267,6 +273,7 @@ export class Connection implements LiveConnection, SessionLink {
     this.backlog = [];
     const session = this.session;
     if (!session) return;
+    if (this.ctx.tracer.active) traceConnectionClosed(this, this.will !== null && !this.ctx.shuttingDown);
     if (this.will && !this.ctx.shuttingDown) {
       this.ctx.wills.trigger(this.clientId, this.principal?.username, this.will, this.will.delayInterval);
     }

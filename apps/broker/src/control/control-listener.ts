@@ -6,6 +6,8 @@ export interface ControlHandlers {
   aclChanged(): Promise<void> | void;
   credentialsChanged(message: CredentialsChanged): Promise<void> | void;
   bansChanged(): Promise<void> | void;
+  /** Traces started, stopped or deleted (when tracing runs). */
+  tracesChanged?(): Promise<void> | void;
   /** (Re)connected: anything may have changed while not listening. */
   resynchronize(): Promise<void> | void;
 }
@@ -42,6 +44,7 @@ export async function startControlListener(databaseUrl: string, handlers: Contro
     next.on('notification', (message) => {
       if (message.channel === ControlChannel.aclChanged) run('ACL reload', () => handlers.aclChanged());
       else if (message.channel === ControlChannel.bansChanged) run('ban reload', () => handlers.bansChanged());
+      else if (message.channel === ControlChannel.tracesChanged) run('trace reload', () => handlers.tracesChanged?.());
       else if (message.channel === ControlChannel.credentialsChanged) {
         const payload = decodeCredentialsChanged(message.payload);
         if (payload) run('credentials check', () => handlers.credentialsChanged(payload));

@@ -8,6 +8,7 @@ import { connack, type ConnackProperties, type ConnectPacket, type ProtocolVersi
 import { ReasonCode, toConnectReturnCode } from '../protocol/reason-codes.js';
 import type { Session } from '../sessions/session.js';
 import type { Will } from '../sessions/will.js';
+import { traceConnectRefused, traceConnected } from '../tracing/hooks.js';
 
 /** What CONNECT asked for, validated: the input of the later steps. */
 interface ConnectRequest {
@@ -43,6 +44,7 @@ export async function handleConnect(connection: Connection, packet: ConnectPacke
   if (!auth.ok) {
     const code = auth.reasonCode;
     ctx.log.info({ clientId: request.clientId, username: packet.username, reasonCode: code }, 'connection refused');
+    if (ctx.tracer.active) traceConnectRefused(connection, packet, request.clientId, code);
     connection.send(connack(false, request.version === 5 ? code : toConnectReturnCode(code), request.version));
     connection.close();
     return;
@@ -91,6 +93,7 @@ export async function handleConnect(connection: Connection, packet: ConnectPacke
     });
   }
   ctx.sessions.attach(connection, session);
+  if (ctx.tracer.active) traceConnected(connection, packet, sessionPresent);
   ctx.log.debug({ clientId: request.clientId, version: request.version, sessionPresent, transport: connection.transport.kind }, 'client connected');
   session.resume(connection);
 }
