@@ -21,7 +21,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startBroker(port: number, env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(here, '../../apps/broker/src/main.ts')], {
-    env: { ...process.env, MQTT_HOST: '127.0.0.1', MQTT_PORT: String(port), MQTT_WS_PORT: '-1', MQTT_ALLOW_ANONYMOUS: 'true', SYS_INTERVAL: '0', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, MQTT_HOST: '127.0.0.1', MQTT_PORT: String(port), MQTT_WS_PORT: '-1', MQTT_ALLOW_ANONYMOUS: 'true', MQTT_ACL_DEFAULT_PUBLISH: 'allow', MQTT_ACL_DEFAULT_SUBSCRIBE: 'allow', SYS_INTERVAL: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   for (let i = 0; i < 200; i++) {
