@@ -20,6 +20,10 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { createMqttUserRepository } from './modules/mqtt-users/mqtt-users.repository.js';
 import { mqttUsersRoutes } from './modules/mqtt-users/mqtt-users.routes.js';
 import { createMqttUserService } from './modules/mqtt-users/mqtt-users.service.js';
+import { createTraceNotifications } from './modules/traces/trace-notifications.js';
+import { createTraceRepository } from './modules/traces/traces.repository.js';
+import { tracesRoutes } from './modules/traces/traces.routes.js';
+import { createTraceService } from './modules/traces/traces.service.js';
 import { authPlugin } from './plugins/auth.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { openApiPlugin } from './plugins/openapi.js';
@@ -35,6 +39,8 @@ export interface ApiV1Deps {
   loginRateLimit?: { max: number; windowMs: number };
   /** What the broker answers when no ACL rule matches (for explain). */
   aclDefaults?: AclDefaults;
+  /** Postgres URL for LISTEN (live trace streams); without it streams poll. */
+  databaseUrl?: string;
 }
 
 /** What the API needs from outside; main.ts builds it, tests build their own. */
@@ -80,7 +86,8 @@ export function createServices(api: ApiV1Deps) {
   const mqttUsers = createMqttUserService({ repo: createMqttUserRepository(api.db), hasher: { hash: hashPassword, generate: generateSecret }, control, audit });
   const aclRules = createAclRuleService({ repo: createAclRuleRepository(api.db), control, audit, ...(api.aclDefaults ? { defaults: api.aclDefaults } : {}) });
   const bans = createBanService({ repo: createBanRepository(api.db), control, audit });
-  return { audit, tokens, auth, mqttUsers, aclRules, bans };
+  const traces = createTraceService({ repo: createTraceRepository(api.db), control, audit });
+  return { audit, tokens, auth, mqttUsers, aclRules, bans, traces };
 }
 
 function apiV1(api: ApiV1Deps) {
@@ -96,6 +103,9 @@ function apiV1(api: ApiV1Deps) {
       await authenticated.register(mqttUsersRoutes, { prefix: '/mqtt-users', service: services.mqttUsers });
       await authenticated.register(aclRulesRoutes, { prefix: '/acl-rules', service: services.aclRules });
       await authenticated.register(bansRoutes, { prefix: '/bans', service: services.bans });
+      const notifications = api.databaseUrl ? createTraceNotifications(api.databaseUrl, authenticated.log) : undefined;
+      if (notifications) authenticated.addHook('onClose', () => notifications.close());
+      await authenticated.register(tracesRoutes, { prefix: '/traces', service: services.traces, ...(notifications ? { notifications } : {}) });
     });
   };
 }

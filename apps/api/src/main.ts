@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     api = {
       db,
       loginTokenTtlSeconds: config.loginTokenTtlSeconds,
+      databaseUrl: config.databaseUrl,
       aclDefaults: { publish: config.aclDefaultPublish, subscribe: config.aclDefaultSubscribe },
     };
     const first = await createServices(api).auth.ensureFirstAdmin(config.adminPassword);

@@ -40,7 +40,7 @@ export interface ApiTestContext {
 export async function setupApi(label: string, overrides: Partial<ApiV1Deps> = {}): Promise<ApiTestContext> {
   const databaseUrl = await createTestDatabase(label);
   const db = createDb(databaseUrl);
-  const app = await buildTestApp({ api: { db, loginTokenTtlSeconds: 3600, loginRateLimit: { max: 1000, windowMs: 60_000 }, ...overrides } });
+  const app = await buildTestApp({ api: { db, databaseUrl, loginTokenTtlSeconds: 3600, loginRateLimit: { max: 1000, windowMs: 60_000 }, ...overrides } });
   await app.ready();
   const passwordHash = await hashPassword(TEST_PASSWORD);
   const tokens = {} as Record<Role, string>;
