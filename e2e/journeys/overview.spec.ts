@@ -27,7 +27,8 @@ test.describe('overview journey', () => {
       await nav.getByRole('link', { name: section.label, exact: true }).click();
       await expect(page).toHaveURL(new RegExp(`${section.path}$`));
       await expect(page.getByRole('heading', { level: 1, name: section.label })).toBeVisible();
-      await expect(page.getByText('Coming soon.')).toBeVisible();
+      // Traces is built (tracing journey in traces.spec.ts); the other sections are placeholders.
+      if (section.path !== '/traces') await expect(page.getByText('Coming soon.')).toBeVisible();
       await expect(nav.getByRole('link', { name: section.label, exact: true })).toHaveAttribute('aria-current', 'page');
     }
 
