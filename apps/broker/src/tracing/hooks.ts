@@ -36,16 +36,16 @@ function fields(f: Fields): TraceEventFields {
 
 /** Traces selecting a connection (cached per connection until the traces change). */
 export function connectionTraces(connection: Connection): readonly ActiveTrace[] {
-  return connection.ctx.tracer.subjectTraces(connection, () => ({
-    clientId: connection.clientId,
-    username: connection.principal?.username,
-    ip: connection.remoteAddress,
-  }));
+  const tracer = connection.ctx.tracer;
+  return (
+    tracer.cachedTraces(connection) ??
+    tracer.matchSubject(connection, { clientId: connection.clientId, username: connection.principal?.username, ip: connection.remoteAddress })
+  );
 }
 
 /** Traces selecting a session's client, connected or not. */
 export function sessionTraces(tracer: Tracer, session: Session): readonly ActiveTrace[] {
-  return tracer.subjectTraces(session, () => ({ clientId: session.clientId, username: session.username, ip: tracer.sessionAddress(session) }));
+  return tracer.cachedTraces(session) ?? tracer.matchSubject(session, { clientId: session.clientId, username: session.username, ip: tracer.sessionAddress(session) });
 }
 
 /** Events without a topic (CONNECT, DISCONNECT...) belong to traces that select connections. */
@@ -109,7 +109,9 @@ function propertiesDetail(properties: MessageProperties): Record<string, unknown
 /** PUBLISH received and accepted: the message gets its id; the traces that select it record it. */
 export function tracePublishReceived(connection: Connection, message: Message, packet: PublishPacket): void {
   const tracer = connection.ctx.tracer;
-  const traces = onTopic(connectionTraces(connection), message.topic);
+  const selected = connectionTraces(connection);
+  if (selected.length === 0) return;
+  const traces = onTopic(selected, message.topic);
   const info = tracer.traceMessage(message, traces);
   if (!info) return;
   const packetId = packet.messageId ?? null;
@@ -143,6 +145,7 @@ export function tracePublishReceived(connection: Connection, message: Message, p
 /** After routing: how many sessions matched, which shared members were chosen; no match is a drop. */
 export function traceRouted(connection: Connection, message: Message, matched: number): void {
   const tracer = connection.ctx.tracer;
+  if (connectionTraces(connection).length === 0) return; // not selected at receipt: no message trace
   const info = tracer.messageTrace(message);
   if (!info || info.traces.length === 0) return;
   const base = { clientId: connection.clientId, username: connection.principal?.username, messageId: info.id, topic: message.topic, qos: message.qos };
@@ -185,8 +188,9 @@ export function traceSharedPick(tracer: Tracer, message: Message, group: SharedG
 export function traceDelivery(connection: Connection, delivery: Delivery, packetId: number | undefined, dup: boolean): void {
   const tracer = connection.ctx.tracer;
   const session = connection.session;
-  const { info, traces } = tracer.deliveryTraces(delivery.message, session ? sessionTraces(tracer, session) : connectionTraces(connection));
-  if (!info || traces.length === 0) return;
+  const selected = tracer.deliveryTraces(delivery.message, session ? sessionTraces(tracer, session) : connectionTraces(connection));
+  if (!selected?.info || selected.traces.length === 0) return;
+  const { info, traces } = selected;
   tracer.markSent(delivery);
   const shared = info.shared?.find((s) => s.clientId === connection.clientId);
   tracer.record(
@@ -210,8 +214,9 @@ export function traceAck(connection: Connection, type: 'puback' | 'pubrec' | 'pu
   const session = connection.session;
   const entry = session?.inflight.get(packetId);
   if (!session || !entry) return;
-  const { info, traces } = tracer.deliveryTraces(entry.delivery.message, sessionTraces(tracer, session));
-  if (!info || traces.length === 0) return;
+  const selected = tracer.deliveryTraces(entry.delivery.message, sessionTraces(tracer, session));
+  if (!selected?.info || selected.traces.length === 0) return;
+  const { info, traces } = selected;
   const elapsedMs = tracer.elapsedSinceSent(entry.delivery);
   tracer.record(
     traces,
@@ -325,8 +330,9 @@ const DROP_REASONS: Record<DropReason, TraceDropReason> = {
 
 /** A session dropped one delivery of a message. */
 export function traceSessionDrop(tracer: Tracer, session: Session, delivery: Delivery, reason: DropReason): void {
-  const { info, traces } = tracer.deliveryTraces(delivery.message, sessionTraces(tracer, session));
-  if (!info || traces.length === 0) return;
+  const selected = tracer.deliveryTraces(delivery.message, sessionTraces(tracer, session));
+  if (!selected?.info || selected.traces.length === 0) return;
+  const { info, traces } = selected;
   tracer.record(
     traces,
     fields({ type: 'drop', clientId: session.clientId, username: session.username, messageId: info.id, topic: delivery.message.topic, qos: delivery.qos, reason: DROP_REASONS[reason], detail: { connected: session.connected, queued: session.queue.length } }),

@@ -53,7 +53,7 @@ describe('trace filters', () => {
 });
 
 describe('Tracer', () => {
-  it('is inactive without traces and caches matches per subject until the traces change', () => {
+  it('is inactive without traces; a subject is matched once and cached until the traces change', () => {
     const recorded: string[] = [];
     const tracer = new Tracer({ sink: (r) => recorded.push(r.traceId) });
     expect(tracer.active).toBe(false);
@@ -61,12 +61,12 @@ describe('Tracer', () => {
     expect(tracer.active).toBe(true);
     const key = {};
     let computed = 0;
-    const subject = () => (computed++, { clientId: 'a', username: undefined, ip: undefined });
-    expect(tracer.subjectTraces(key, subject)).toHaveLength(1);
-    expect(tracer.subjectTraces(key, subject)).toHaveLength(1);
+    const lookup = () => tracer.cachedTraces(key) ?? (computed++, tracer.matchSubject(key, { clientId: 'a', username: undefined, ip: undefined }));
+    expect(lookup()).toHaveLength(1);
+    expect(lookup()).toHaveLength(1);
     expect(computed).toBe(1);
     tracer.setTraces([spec({ clientId: 'b' })]);
-    expect(tracer.subjectTraces(key, subject)).toHaveLength(0);
+    expect(lookup()).toHaveLength(0);
     expect(computed).toBe(2);
     tracer.setTraces([]);
     expect(tracer.active).toBe(false);

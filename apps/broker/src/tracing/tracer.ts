@@ -108,14 +108,22 @@ export class Tracer {
     if (ended.length > 0) this.options.onExpired?.(ended.map((t) => t.id));
   }
 
-  /** Traces selecting this subject, cached on `key` (a connection or a session) until traces change. */
-  subjectTraces(key: object, subject: () => TraceSubject): readonly ActiveTrace[] {
+  /**
+   * The cached traces selecting `key` (a connection or a session), or undefined when there is
+   * no match yet or the traces changed since: then call matchSubject. (Two steps, so that the
+   * hot path allocates nothing.)
+   */
+  cachedTraces(key: object): readonly ActiveTrace[] | undefined {
     const cached = this.subjects.get(key);
-    if (cached !== undefined && cached.generation === this.generation) return cached.traces;
-    const who = subject();
-    const traces = this.traces.length === 0 ? NONE : this.traces.filter((t) => t.matchesSubject(who));
-    this.subjects.set(key, { generation: this.generation, traces: traces.length === 0 ? NONE : traces });
-    return traces;
+    return cached !== undefined && cached.generation === this.generation ? cached.traces : undefined;
+  }
+
+  /** Computes and caches the traces selecting `subject` on `key`. */
+  matchSubject(key: object, subject: TraceSubject): readonly ActiveTrace[] {
+    const traces = this.traces.length === 0 ? NONE : this.traces.filter((t) => t.matchesSubject(subject));
+    const result = traces.length === 0 ? NONE : traces;
+    this.subjects.set(key, { generation: this.generation, traces: result });
+    return result;
   }
 
   /** Forgets a cached match (the subject changed, e.g. CONNECT set the client id). */
@@ -150,8 +158,10 @@ export class Tracer {
    * selecting the receiving session whose topic filter matches. A message first seen by a trace
    * here (a trace on the subscriber only) gets its id now.
    */
-  deliveryTraces(message: Message, sessionTraces: readonly ActiveTrace[]): { info: MessageTrace | undefined; traces: readonly ActiveTrace[] } {
+  deliveryTraces(message: Message, sessionTraces: readonly ActiveTrace[]): { info: MessageTrace | undefined; traces: readonly ActiveTrace[] } | undefined {
     let info = this.messages.get(message);
+    // The common case while traces run: neither the message nor the receiver is traced.
+    if (info === undefined && sessionTraces.length === 0) return undefined;
     let extra: ActiveTrace[] | undefined;
     for (const trace of sessionTraces) {
       if (!trace.matchesTopic(message.topic)) continue;
