@@ -1,13 +1,14 @@
 /**
  * Tracing overhead: the fan-in scenario against our broker on Postgres, without a trace (A) and
  * with a trace running on one client that takes no part in the traffic (B), alternated
- * A B A B ... (the machine may be shared: alternating spreads the noise over both), medians
+ * A B B A A B ... (the machine may be shared: alternating spreads the noise over both), medians
  * reported.
  *   npm run bench:trace -w @repo/bench
  * Options: BENCH_ROUNDS (5 per side), BENCH_SECONDS (5), BENCH_PUBLISHERS (20), BENCH_QOS (0),
  * BENCH_PAYLOAD (64), BENCH_WINDOW (10).
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -30,6 +31,13 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** CPU time (user + system) the broker process has used, in microseconds (Linux /proc). */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks (100/s).
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 const median = (values: number[]): number => {
@@ -112,24 +120,47 @@ async function main(): Promise<void> {
     };
     const a: number[] = [];
     const b: number[] = [];
+    const cpuA: number[] = [];
+    const cpuB: number[] = [];
+    // Throughput suffers from whatever else runs on the machine; the broker's own CPU time per
+    // message published is much less sensitive to it, so both are reported.
+    const measure = async (rates: number[], cpu: number[]): Promise<void> => {
+      let before = 0;
+      let used = 0;
+      const result = await runFanIn({
+        ...options,
+        onWindow: (phase) => {
+          if (phase === 'start') before = cpuMicros(broker.pid!);
+          else used = cpuMicros(broker.pid!) - before;
+        },
+      });
+      rates.push(result.receivedPerSecond);
+      // Broker CPU in the measured window per message delivered to the subscriber in it.
+      cpu.push(Number((used / Math.max(1, result.received)).toFixed(2)));
+    };
     for (let round = 0; round < rounds; round++) {
-      await setTrace(false);
-      a.push((await runFanIn(options)).receivedPerSecond);
-      await setTrace(true);
-      b.push((await runFanIn(options)).receivedPerSecond);
-      console.error(`round ${round + 1}/${rounds}: no trace ${a.at(-1)} msg/s, trace on an unrelated client ${b.at(-1)} msg/s`);
+      // A B, then B A: neither side always runs first after a switch.
+      for (const traced of round % 2 === 0 ? [false, true] : [true, false]) {
+        await setTrace(traced);
+        if (traced) await measure(b, cpuB);
+        else await measure(a, cpuA);
+      }
+      console.error(`round ${round + 1}/${rounds}: no trace ${a.at(-1)} msg/s (${cpuA.at(-1)} µs CPU/msg), trace on an unrelated client ${b.at(-1)} msg/s (${cpuB.at(-1)} µs CPU/msg)`);
     }
     const tracedEvents = await db.traceEvent.count();
     const [ma, mb] = [median(a), median(b)];
+    const medianOf = (values: number[]): number => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+    const [ca, cb] = [medianOf(cpuA), medianOf(cpuB)];
     console.log(
       JSON.stringify(
         {
           scenario: `fan-in: ${options.publishers} publishers -> 1 wildcard subscriber, QoS ${options.qos}, ${options.payloadBytes} B, broker on Postgres`,
           rounds,
           secondsPerRun: seconds,
-          noTrace: { runs: a, medianPerSecond: ma },
-          traceOnUnrelatedClient: { runs: b, medianPerSecond: mb },
-          slowdownPercent: Number((((ma - mb) / ma) * 100).toFixed(1)),
+          noTrace: { runs: a, medianPerSecond: ma, cpuMicrosPerMessage: cpuA, medianCpuMicrosPerMessage: ca },
+          traceOnUnrelatedClient: { runs: b, medianPerSecond: mb, cpuMicrosPerMessage: cpuB, medianCpuMicrosPerMessage: cb },
+          throughputSlowdownPercent: Number((((ma - mb) / ma) * 100).toFixed(1)),
+          cpuPerMessageIncreasePercent: Number((((cb - ca) / ca) * 100).toFixed(1)),
           eventsRecorded: tracedEvents,
         },
         null,

@@ -9,6 +9,7 @@ import type { Delivery, Session, SessionLink } from '../sessions/session.js';
 import type { Will } from '../sessions/will.js';
 import type { Transport } from '../listeners/transport.js';
 import { traceConnectionClosed, traceDelivery, traceServerDisconnect } from '../tracing/hooks.js';
+import type { SubjectMatch } from '../tracing/tracer.js';
 import { KeepAliveMonitor } from './keepalive.js';
 
 export type ConnectionState = 'awaiting-connect' | 'connecting' | 'connected' | 'closed';
@@ -47,6 +48,8 @@ export class Connection implements LiveConnection, SessionLink {
   private busy = false;
   private connectTimer: NodeJS.Timeout | undefined;
   private finished = false;
+  /** Traces selecting this connection (tracing/, computed at CONNECT, kept until traces change). */
+  traceMatch: SubjectMatch | null = null;
   /** Set while kick() disconnects (tracing tells kicks from other server disconnects). */
   private kicking = false;
 

@@ -5,7 +5,7 @@ import { isExpired } from '../model/message.js';
 import type { Subscription } from '../model/subscription.js';
 import type { BrokerMetrics } from '../observability/metrics.js';
 import { traceSessionDrop } from '../tracing/hooks.js';
-import type { Tracer } from '../tracing/tracer.js';
+import type { SubjectMatch, Tracer } from '../tracing/tracer.js';
 import type { Will } from './will.js';
 
 /** What a session hands its connection: a message, at a QoS, with a retain flag and ids. */
@@ -66,6 +66,8 @@ export class Session {
   link: SessionLink | null = null;
   observer: SessionObserver | null = null;
   tracer: Tracer | null = null;
+  /** Traces selecting this session's client (tracing/), kept until traces change. */
+  traceMatch: SubjectMatch | null = null;
   /** Queued deliveries not committed yet (durability 'sync'): not sent before they are. */
   private readonly holding = new Set<Delivery>();
   will: Will | null = null;

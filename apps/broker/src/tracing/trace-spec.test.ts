@@ -3,7 +3,7 @@ import { createMessageId } from './message-id.js';
 import { payloadPreview } from './payload-preview.js';
 import { reasonName } from './reason-names.js';
 import { ActiveTrace, globToRegExp, type TraceFilter } from './trace-spec.js';
-import { Tracer } from './tracer.js';
+import { Tracer, type Traceable } from './tracer.js';
 
 const spec = (filter: TraceFilter, endsAt = Date.now() + 60_000) => ({ id: 't', filter, endsAt, payloadCaptureBytes: 4, payloadEncoding: 'text' as const, maxEvents: 10, eventCount: 0 });
 
@@ -59,7 +59,7 @@ describe('Tracer', () => {
     expect(tracer.active).toBe(false);
     tracer.setTraces([spec({ clientId: 'a' })]);
     expect(tracer.active).toBe(true);
-    const key = {};
+    const key: Traceable = { traceMatch: null };
     let computed = 0;
     const lookup = () => tracer.cachedTraces(key) ?? (computed++, tracer.matchSubject(key, { clientId: 'a', username: undefined, ip: undefined }));
     expect(lookup()).toHaveLength(1);

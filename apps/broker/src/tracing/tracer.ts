@@ -14,9 +14,15 @@ export interface MessageTrace {
   shared: Array<{ shareName: string; topicFilter: string; clientId: string }> | undefined;
 }
 
-interface SubjectMatch {
-  generation: number;
-  traces: readonly ActiveTrace[];
+/** A subject's matching traces, as of a generation of the trace set. */
+export interface SubjectMatch {
+  readonly generation: number;
+  readonly traces: readonly ActiveTrace[];
+}
+
+/** A connection or a session: it holds its own cached match (a field read on the hot path, no lookup). */
+export interface Traceable {
+  traceMatch: SubjectMatch | null;
 }
 
 const NONE: readonly ActiveTrace[] = [];
@@ -40,7 +46,6 @@ export class Tracer {
   private traces: ActiveTrace[] = [];
   /** Bumped whenever the set of traces changes: cached matches older than it are stale. */
   private generation = 0;
-  private readonly subjects = new WeakMap<object, SubjectMatch>();
   private readonly messages = new WeakMap<Message, MessageTrace>();
   /** When each traced delivery was last sent (for the acknowledgement's elapsed time). */
   private readonly sentAt = new WeakMap<Delivery, number>();
@@ -113,28 +118,28 @@ export class Tracer {
    * no match yet or the traces changed since: then call matchSubject. (Two steps, so that the
    * hot path allocates nothing.)
    */
-  cachedTraces(key: object): readonly ActiveTrace[] | undefined {
-    const cached = this.subjects.get(key);
-    return cached !== undefined && cached.generation === this.generation ? cached.traces : undefined;
+  cachedTraces(key: Traceable): readonly ActiveTrace[] | undefined {
+    const cached = key.traceMatch;
+    return cached !== null && cached.generation === this.generation ? cached.traces : undefined;
   }
 
   /** Computes and caches the traces selecting `subject` on `key`. */
-  matchSubject(key: object, subject: TraceSubject): readonly ActiveTrace[] {
+  matchSubject(key: Traceable, subject: TraceSubject): readonly ActiveTrace[] {
     const traces = this.traces.length === 0 ? NONE : this.traces.filter((t) => t.matchesSubject(subject));
     const result = traces.length === 0 ? NONE : traces;
-    this.subjects.set(key, { generation: this.generation, traces: result });
+    key.traceMatch = { generation: this.generation, traces: result };
     return result;
   }
 
   /** Forgets a cached match (the subject changed, e.g. CONNECT set the client id). */
-  forgetSubject(key: object): void {
-    this.subjects.delete(key);
+  forgetSubject(key: Traceable): void {
+    key.traceMatch = null;
   }
 
   /** Remembers a session's client address for matching it while it is offline. */
   setSessionAddress(session: Session, ip: string): void {
     this.sessionAddresses.set(session, ip);
-    this.subjects.delete(session);
+    session.traceMatch = null;
   }
 
   sessionAddress(session: Session): string | undefined {
