@@ -223,4 +223,32 @@ describe('message tracing (real broker, real Postgres)', () => {
     expect(row).toEqual({ status: 'stopped', event_count: 5 });
     expect((await events(traceId)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
   });
+
+  it('records a will published after an abnormal close, its delivery, a kick and a session expiry', async () => {
+    const traceId = await startTrace({ clientId: 'lifecycle-*' });
+    const watcher = await connectClient(broker.url, { clientId: 'will-watcher' });
+    await watcher.subscribeAsync('lifecycle/will', { qos: 1 });
+    const willGot = new Promise<void>((resolve) => watcher.once('message', () => resolve()));
+    const dying = await connectClient(broker.url, { clientId: 'lifecycle-dying', will: { topic: 'lifecycle/will', payload: Buffer.from('gone'), qos: 1, retain: false } });
+    (dying as unknown as { stream: { destroy(): void } }).stream.destroy(); // no DISCONNECT: the will is published
+    await willGot;
+
+    const kicked = await connectClient(broker.url, { clientId: 'lifecycle-kicked' });
+    broker.broker.context.sessions.connection('lifecycle-kicked')!.kick(0x98);
+    await new Promise<void>((resolve) => kicked.once('close', () => resolve()));
+
+    const expiring = await connectClient(broker.url, { clientId: 'lifecycle-expiring', clean: false, properties: { sessionExpiryInterval: 1 } });
+    await expiring.endAsync();
+
+    const rows = await eventsUntil(traceId, (r) => r.some((e) => e.type === 'session_expired') && r.some((e) => e.type === 'kick') && r.some((e) => e.type === 'delivery'), 'lifecycle events');
+    expect(rows.find((r) => r.type === 'connection_closed' && r.client_id === 'lifecycle-dying')!.detail).toMatchObject({ willTriggered: true });
+    const will = rows.find((r) => r.type === 'will_published')!;
+    expect(will).toMatchObject({ client_id: 'lifecycle-dying', topic: 'lifecycle/will', qos: 1 });
+    // The will's delivery to the (untraced) watcher belongs to the will's journey.
+    expect(rows.find((r) => r.type === 'delivery' && r.message_id === will.message_id)).toMatchObject({ client_id: 'will-watcher', topic: 'lifecycle/will' });
+    expect(rows.find((r) => r.type === 'kick')).toMatchObject({ client_id: 'lifecycle-kicked', reason: 'administrative_action' });
+    expect(rows.find((r) => r.type === 'disconnect' && r.client_id === 'lifecycle-expiring')).toMatchObject({ reason: 'success' });
+    expect(rows.find((r) => r.type === 'session_expired')).toMatchObject({ client_id: 'lifecycle-expiring' });
+    await stopTrace(traceId);
+  });
 });

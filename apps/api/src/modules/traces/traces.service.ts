@@ -115,9 +115,13 @@ export function createTraceService(deps: { repo: TraceRepository; control: Contr
   const { repo, control, audit } = deps;
   const now = deps.now ?? (() => new Date());
 
+  /** One read; a running trace past its end time is marked expired first (brokers do it too, but none may run). */
   const get = async (traceId: string): Promise<TraceView> => {
-    await repo.expireEnded();
-    const row = await repo.find(traceId);
+    let row = await repo.find(traceId);
+    if (row?.status === 'running' && row.endsAt.getTime() <= now().getTime()) {
+      await repo.expireEnded();
+      row = await repo.find(traceId);
+    }
     if (!row) throw new ApiError(ApiErrors.notFound, `No trace with id ${traceId}.`, { extensions: { traceId } });
     return toTraceView(row);
   };
