@@ -21,7 +21,7 @@ import { RetainedIndex } from './routing/retained-index.js';
 import { SessionRegistry } from './sessions/session-registry.js';
 import { WillPublisher } from './sessions/will-delay.js';
 import { SysPublisher } from './sys/sys-topics.js';
-import { traceSharedPick, traceWillPublished } from './tracing/hooks.js';
+import { traceDeliveryDenied, traceSharedPick, traceWillPublished } from './tracing/hooks.js';
 import { Tracer } from './tracing/tracer.js';
 import { BROKER_VERSION } from './version.js';
 
@@ -67,7 +67,11 @@ export function createBroker(input: Partial<BrokerConfig> = {}, deps: BrokerDeps
   const router = new LocalRouter(
     (session, error) => log.error({ err: error, clientId: session.clientId }, 'delivery failed'),
     // Sessions restored without a principal (no CONNECT since start) are not re-checked.
-    (session, delivery) => session.principal === null || authorizer.canReceive(session.principal, delivery.message.topic, delivery.qos),
+    (session, delivery) => {
+      const allowed = session.principal === null || authorizer.canReceive(session.principal, delivery.message.topic, delivery.qos);
+      if (!allowed && tracer.active) traceDeliveryDenied(tracer, session, delivery);
+      return allowed;
+    },
     (message, group, entry) => {
       if (tracer.active) traceSharedPick(tracer, message, group, entry);
     },

@@ -339,6 +339,16 @@ export function traceSessionDrop(tracer: Tracer, session: Session, delivery: Del
   );
 }
 
+/** The delivery check refused a matched subscriber (its ACL changed since it subscribed). */
+export function traceDeliveryDenied(tracer: Tracer, session: Session, delivery: Delivery): void {
+  const selected = tracer.deliveryTraces(delivery.message, sessionTraces(tracer, session));
+  if (!selected?.info || selected.traces.length === 0) return;
+  tracer.record(
+    selected.traces,
+    fields({ type: 'drop', clientId: session.clientId, username: session.username, messageId: selected.info.id, topic: delivery.message.topic, qos: delivery.qos, reason: 'acl_denied' satisfies TraceDropReason, detail: { at: 'delivery' } }),
+  );
+}
+
 /** A disconnected session reached its Session Expiry Interval and was removed. */
 export function traceSessionExpired(tracer: Tracer, session: Session): void {
   tracer.record(

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDefaultAuthorizer, type Authorizer } from '../../src/auth/authorizer.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createPostgresTracing, type PostgresTracing } from '../../src/tracing/postgres-tracing.js';
+import { pruneTraces } from '../../src/tracing/trace-store.js';
 import type { TraceFilter } from '../../src/tracing/trace-spec.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { closeAllClients, connectClient, sleep } from '../helpers/clients.js';
@@ -20,10 +21,11 @@ interface EventRow {
   detail: Record<string, unknown>;
 }
 
-/** Traced topics under guarded/secret are refused by this authorizer (ACL denial). */
+/** Publishing under guarded/secret and receiving from guarded/revoked are refused (ACL denials). */
 const authorizer: Authorizer = {
   ...createDefaultAuthorizer(),
   canPublish: (_principal, topic) => !topic.startsWith('guarded/secret'),
+  canReceive: (_principal, topic) => !topic.startsWith('guarded/revoked'),
 };
 
 describe('message tracing (real broker, real Postgres)', () => {
@@ -151,13 +153,18 @@ describe('message tracing (real broker, real Postgres)', () => {
     const offline = await connectClient(broker.url, { clientId: 'guarded-offline', clean: false, properties: { sessionExpiryInterval: 300 } });
     await offline.subscribeAsync('guarded/q', { qos: 1 });
     await offline.endAsync();
+    // Subscribed while allowed; the delivery check now refuses it.
+    const revoked = await connectClient(broker.url, { clientId: 'guarded-revoked' });
+    await revoked.subscribeAsync('guarded/revoked', { qos: 1 });
     const publisher = await connectClient(broker.url, { clientId: 'guarded-pub' });
+    await publisher.publishAsync('guarded/revoked', 'not for you', { qos: 1 });
     // 5.0 PUBACK 0x87 Not authorized (the mqtt client rejects with it).
     await expect(publisher.publishAsync('guarded/secret', 'nope', { qos: 1 })).rejects.toMatchObject({ code: 0x87 });
     for (let i = 0; i < 4; i++) await publisher.publishAsync('guarded/q', `m${i}`, { qos: 1 });
 
-    const rows = await eventsUntil(traceId, (r) => r.filter((e) => e.reason === 'queue_full').length === 2 && r.some((e) => e.reason === 'acl_denied'), 'the drops');
-    const denial = rows.find((r) => r.reason === 'acl_denied')!;
+    const rows = await eventsUntil(traceId, (r) => r.filter((e) => e.reason === 'queue_full').length === 2 && r.filter((e) => e.reason === 'acl_denied').length === 2, 'the drops');
+    expect(rows.find((r) => r.reason === 'acl_denied' && r.topic === 'guarded/revoked')).toMatchObject({ type: 'drop', client_id: 'guarded-revoked', detail: { at: 'delivery' } });
+    const denial = rows.find((r) => r.reason === 'acl_denied' && r.topic === 'guarded/secret')!;
     expect(denial).toMatchObject({ type: 'drop', client_id: 'guarded-pub', topic: 'guarded/secret', qos: 1 });
     expect(rows.find((r) => r.type === 'publish_received' && r.message_id === denial.message_id)).toBeDefined();
     const fullDrops = rows.filter((r) => r.reason === 'queue_full');
@@ -250,5 +257,27 @@ describe('message tracing (real broker, real Postgres)', () => {
     expect(rows.find((r) => r.type === 'disconnect' && r.client_id === 'lifecycle-expiring')).toMatchObject({ reason: 'success' });
     expect(rows.find((r) => r.type === 'session_expired')).toMatchObject({ client_id: 'lifecycle-expiring' });
     await stopTrace(traceId);
+  });
+
+  it('retention: finished traces past the age limit go with their events, and only the newest finished ones are kept', async () => {
+    const ids: string[] = [];
+    for (const [i, endedHoursAgo] of [200, 2, 1].entries()) {
+      const id = `00000000-0000-4000-9000-00000000000${i}`;
+      ids.push(id);
+      await pool.query(
+        `INSERT INTO traces (id, name, filter, status, started_at, ends_at, stopped_at, max_events, event_count)
+         VALUES ($1, 'old', '{"clientId":"x"}', 'stopped', now() - make_interval(hours => $2 + 1), now(), now() - make_interval(hours => $2), 10, 1)`,
+        [id, endedHoursAgo],
+      );
+      await pool.query(`INSERT INTO trace_events (trace_id, seq, at, node, type) VALUES ($1, 1, now(), 'n', 'connect')`, [id]);
+    }
+    const running = await startTrace({ clientId: 'retention-running' });
+    const keepFinished = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM traces WHERE status <> 'running' AND id <> ALL($1::text[])`, [ids])).rows[0]!.n) + 1;
+    await pruneTraces(pool, { maxAgeHours: 168, keepFinished });
+    const left = (await pool.query<{ id: string }>('SELECT id FROM traces WHERE id = ANY($1::text[])', [[...ids, running]])).rows.map((r) => r.id).sort();
+    // 200 h old: past the age limit; 2 h old: beyond the count (the 1 h old one is newer); running: untouched.
+    expect(left).toEqual([ids[2], running].sort());
+    expect(Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM trace_events WHERE trace_id = ANY($1::text[])', [ids.slice(0, 2)])).rows[0]!.n)).toBe(0);
+    await stopTrace(running);
   });
 });
