@@ -4,6 +4,7 @@ import type { PrismaClient } from '@repo/db';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
 import { generateSecret, hashPassword } from '@repo/passwords';
 import { createAuditLog } from './lib/audit.js';
+import { createBrokerCommandClient } from './lib/broker-commands.js';
 import { createControlNotifier } from './lib/control.js';
 import { createAclRuleRepository } from './modules/acl-rules/acl-rules.repository.js';
 import { aclRulesRoutes } from './modules/acl-rules/acl-rules.routes.js';
@@ -16,16 +17,37 @@ import { apiTokensRoutes } from './modules/api-tokens/api-tokens.routes.js';
 import { createApiTokenService } from './modules/api-tokens/api-tokens.service.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
+import { createClientRepository } from './modules/clients/clients.repository.js';
+import { clientsRoutes } from './modules/clients/clients.routes.js';
+import { createClientService } from './modules/clients/clients.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { createSessionPolicyRepository } from './modules/session-policies/session-policies.repository.js';
+import { sessionPoliciesRoutes } from './modules/session-policies/session-policies.routes.js';
+import { createSessionPolicyService } from './modules/session-policies/session-policies.service.js';
+import { createStatsRepository } from './modules/stats/stats.repository.js';
+import { statsRoutes } from './modules/stats/stats.routes.js';
+import { createStatsService } from './modules/stats/stats.service.js';
 import { createMqttUserRepository } from './modules/mqtt-users/mqtt-users.repository.js';
 import { mqttUsersRoutes } from './modules/mqtt-users/mqtt-users.routes.js';
 import { createMqttUserService } from './modules/mqtt-users/mqtt-users.service.js';
+import { publishRoutes } from './modules/publish/publish.routes.js';
+import { createPublishService } from './modules/publish/publish.service.js';
+import { createRetainedMessageRepository } from './modules/retained-messages/retained-messages.repository.js';
+import { retainedMessagesRoutes } from './modules/retained-messages/retained-messages.routes.js';
+import { createRetainedMessageService } from './modules/retained-messages/retained-messages.service.js';
+import { createSessionRepository } from './modules/sessions/sessions.repository.js';
+import { sessionsRoutes } from './modules/sessions/sessions.routes.js';
+import { createSessionService } from './modules/sessions/sessions.service.js';
+import { createSubscriptionRepository } from './modules/subscriptions/subscriptions.repository.js';
+import { subscriptionsRoutes } from './modules/subscriptions/subscriptions.routes.js';
+import { createSubscriptionService } from './modules/subscriptions/subscriptions.service.js';
 import { createTraceNotifications } from './modules/traces/trace-notifications.js';
 import { createTraceRepository } from './modules/traces/traces.repository.js';
 import { tracesRoutes } from './modules/traces/traces.routes.js';
 import { createTraceService } from './modules/traces/traces.service.js';
 import { authPlugin } from './plugins/auth.js';
 import { errorsPlugin } from './plugins/errors.js';
+import { metricsPlugin } from './plugins/metrics.js';
 import { openApiPlugin } from './plugins/openapi.js';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -39,8 +61,10 @@ export interface ApiV1Deps {
   loginRateLimit?: { max: number; windowMs: number };
   /** What the broker answers when no ACL rule matches (for explain). */
   aclDefaults?: AclDefaults;
-  /** Postgres URL for LISTEN (live trace streams); without it streams poll. */
+  /** The database URL, for the LISTEN connections of broker command replies (kick, expire, retained, publish) and live trace streams. */
   databaseUrl?: string;
+  /** How long a broker command may take before API_ERR_BROKER_TIMEOUT (504); default 5000 ms. */
+  brokerCommandTimeoutMs?: number;
 }
 
 /** What the API needs from outside; main.ts builds it, tests build their own. */
@@ -61,6 +85,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: 64 * 1024,
+    // Client ids travel in path segments (up to 256 characters, more once URL-encoded).
+    routerOptions: { maxParamLength: 1024 },
     // Unknown fields are rejected (400), not silently dropped; scalars only are coerced (query strings).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -68,16 +94,22 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Cross-cutting, not encapsulated: they apply to every route registered after them.
   await app.register(errorsPlugin);
   await app.register(openApiPlugin, { version: deps.version });
+  await app.register(metricsPlugin);
 
-  // Public modules: reachable without credentials, by design (as are /openapi.json and /docs).
-  await app.register(healthRoutes, { version: deps.version, uptimeSeconds: deps.uptimeSeconds ?? (() => process.uptime()) });
+  // Public modules: reachable without credentials, by design (as are /openapi.json, /docs and /metrics).
+  const db = deps.api?.db;
+  await app.register(healthRoutes, {
+    version: deps.version,
+    uptimeSeconds: deps.uptimeSeconds ?? (() => process.uptime()),
+    ...(db ? { checkDatabase: () => checkDatabase(db) } : {}),
+  });
 
   if (deps.api) await app.register(apiV1(deps.api), { prefix: '/api/v1' });
   return app;
 }
 
 /** Services built once from the deps; exported for main.ts (first admin) and tests. */
-export function createServices(api: ApiV1Deps) {
+export function createServices(api: ApiV1Deps, log: Pick<FastifyBaseLogger, 'error'> = { error: () => {} }) {
   const audit = createAuditLog(api.db);
   const identity = createIdentityRepository(api.db);
   const tokens = createApiTokenService({ repo: identity, audit });
@@ -86,13 +118,26 @@ export function createServices(api: ApiV1Deps) {
   const mqttUsers = createMqttUserService({ repo: createMqttUserRepository(api.db), hasher: { hash: hashPassword, generate: generateSecret }, control, audit });
   const aclRules = createAclRuleService({ repo: createAclRuleRepository(api.db), control, audit, ...(api.aclDefaults ? { defaults: api.aclDefaults } : {}) });
   const bans = createBanService({ repo: createBanRepository(api.db), control, audit });
+  const commands = createBrokerCommandClient({ db: api.db, databaseUrl: api.databaseUrl, ...(api.brokerCommandTimeoutMs !== undefined ? { timeoutMs: api.brokerCommandTimeoutMs } : {}) });
+  const clientRepo = createClientRepository(api.db);
+  const clients = createClientService({ repo: clientRepo, commands, control, audit });
+  const sessions = createSessionService({ repo: createSessionRepository(api.db), clients: clientRepo, commands, audit, log });
+  const subscriptions = createSubscriptionService({ repo: createSubscriptionRepository(api.db) });
+  const retained = createRetainedMessageService({ repo: createRetainedMessageRepository(api.db), commands, audit });
+  const publish = createPublishService({ commands, audit });
+  const sessionPolicies = createSessionPolicyService({ repo: createSessionPolicyRepository(api.db), control, audit });
+  const stats = createStatsService({ repo: createStatsRepository(api.db) });
   const traces = createTraceService({ repo: createTraceRepository(api.db), control, audit });
-  return { audit, tokens, auth, mqttUsers, aclRules, bans, traces };
+  return { audit, tokens, auth, mqttUsers, aclRules, bans, commands, clients, sessions, subscriptions, retained, publish, sessionPolicies, stats, traces };
 }
 
 function apiV1(api: ApiV1Deps) {
-  const services = createServices(api);
   return async (v1: App): Promise<void> => {
+    const services = createServices(api, v1.log);
+    v1.addHook('onClose', async () => {
+      await services.sessions.close();
+      await services.commands.close();
+    });
     // Public: how a token is obtained.
     await v1.register(authRoutes, { prefix: '/auth', service: services.auth, loginRateLimit: api.loginRateLimit ?? { max: 10, windowMs: 60_000 } });
 
@@ -103,9 +148,29 @@ function apiV1(api: ApiV1Deps) {
       await authenticated.register(mqttUsersRoutes, { prefix: '/mqtt-users', service: services.mqttUsers });
       await authenticated.register(aclRulesRoutes, { prefix: '/acl-rules', service: services.aclRules });
       await authenticated.register(bansRoutes, { prefix: '/bans', service: services.bans });
+      await authenticated.register(clientsRoutes, { prefix: '/clients', service: services.clients });
+      await authenticated.register(sessionsRoutes, { prefix: '/sessions', service: services.sessions });
+      await authenticated.register(subscriptionsRoutes, { prefix: '/subscriptions', service: services.subscriptions });
+      await authenticated.register(retainedMessagesRoutes, { prefix: '/retained', service: services.retained });
+      await authenticated.register(publishRoutes, { prefix: '/publish', service: services.publish });
+      await authenticated.register(sessionPoliciesRoutes, { prefix: '/session-policies', service: services.sessionPolicies });
+      await authenticated.register(statsRoutes, { prefix: '/stats', service: services.stats });
       const notifications = api.databaseUrl ? createTraceNotifications(api.databaseUrl, authenticated.log) : undefined;
       if (notifications) authenticated.addHook('onClose', () => notifications.close());
       await authenticated.register(tracesRoutes, { prefix: '/traces', service: services.traces, ...(notifications ? { notifications } : {}) });
     });
   };
+}
+
+/** SELECT 1 within two seconds. */
+async function checkDatabase(db: PrismaClient): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), 2000);
+  });
+  try {
+    return await Promise.race([db.$queryRawUnsafe('SELECT 1').then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

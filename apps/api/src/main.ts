@@ -22,8 +22,8 @@ async function main(): Promise<void> {
     db = createDb(config.databaseUrl);
     api = {
       db,
-      loginTokenTtlSeconds: config.loginTokenTtlSeconds,
       databaseUrl: config.databaseUrl,
+      loginTokenTtlSeconds: config.loginTokenTtlSeconds,
       aclDefaults: { publish: config.aclDefaultPublish, subscribe: config.aclDefaultSubscribe },
     };
     const first = await createServices(api).auth.ensureFirstAdmin(config.adminPassword);

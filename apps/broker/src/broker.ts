@@ -10,8 +10,14 @@ import { startTlsListener } from './listeners/tls-listener.js';
 import type { Transport } from './listeners/transport.js';
 import { startWebSocketListener } from './listeners/websocket-listener.js';
 import type { Message } from './model/message.js';
+import type { PrismaClient } from '@repo/db';
+import { startBrokerHttpServer, type BrokerHttpServer, type Readiness } from './observability/http-server.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { BrokerMetrics } from './observability/metrics.js';
+import { createBrokerPrometheus, type BrokerPrometheus } from './observability/prometheus.js';
+import { startStatsSampler, type StatsSampler } from './observability/stats-sampler.js';
+import { applySessionPoliciesLive } from './policies/apply-session-policy.js';
+import { SessionPolicyBook } from './policies/session-policy-book.js';
 import { DurableState } from './persistence/durable-state.js';
 import { restoreState, type RestoreSummary } from './persistence/restore.js';
 import type { SessionStore } from './persistence/session-store.js';
@@ -34,6 +40,10 @@ export interface BrokerDeps {
   store?: SessionStore;
   /** Message tracing (see tracing/postgres-tracing.ts). Unset: no trace ever runs. */
   tracer?: Tracer;
+  /** Session policies (loaded from the database by the caller). Unset: the configuration's limits for everyone. */
+  policies?: SessionPolicyBook;
+  /** Where stats samples and $SYS snapshots go (every statsInterval seconds). Unset: not sampled. The caller closes it. */
+  statsDb?: Pick<PrismaClient, 'statsSample' | 'sysSnapshot'>;
 }
 
 export interface ListeningAddresses {
@@ -41,6 +51,8 @@ export interface ListeningAddresses {
   ws?: number;
   mqtts?: number;
   wss?: number;
+  /** /metrics, /healthz, /readyz (unless brokerHttpPort is -1). */
+  http?: number;
 }
 
 export interface Broker {
@@ -49,6 +61,15 @@ export interface Broker {
   readonly sys: SysPublisher;
   /** Health of the durable store: 'none' without one, 'degraded' while it is unreachable. */
   health(): { store: 'none' | 'ok' | 'degraded'; pendingWrites: number };
+  /** Listeners up and database answering (what /readyz reports). */
+  readiness(): Promise<Readiness>;
+  readonly policies: SessionPolicyBook;
+  /** Session policies were reloaded: apply what may change to live connections and offline sessions. */
+  applyPolicies(): number;
+  /** Prometheus registry, once listen() started the HTTP endpoints. */
+  readonly prometheus: BrokerPrometheus | undefined;
+  /** Stats sampler, once listen() started it (statsDb given and statsInterval > 0). */
+  readonly stats: StatsSampler | undefined;
   /** Rebuilds state from the store (listen() does it first when it has not been done). */
   restore(): Promise<RestoreSummary | undefined>;
   listen(): Promise<ListeningAddresses>;
@@ -96,6 +117,7 @@ export function createBroker(input: Partial<BrokerConfig> = {}, deps: BrokerDeps
     durable,
   );
   const sessions = new SessionRegistry(config, metrics, router, wills, now, durable, tracer);
+  const policies = deps.policies ?? new SessionPolicyBook(config);
   const context: BrokerContext = {
     config,
     log,
@@ -108,6 +130,7 @@ export function createBroker(input: Partial<BrokerConfig> = {}, deps: BrokerDeps
     authenticator: deps.authenticator ?? createAnonymousAuthenticator({ allowAnonymous: config.allowAnonymous }),
     authorizer,
     tracer,
+    policies,
     now,
     publish,
     get shuttingDown() {
@@ -129,6 +152,84 @@ export function createBroker(input: Partial<BrokerConfig> = {}, deps: BrokerDeps
     connection.start();
   };
 
+  let listening = false;
+  let prometheus: BrokerPrometheus | undefined;
+  let httpServer: BrokerHttpServer | undefined;
+  let stats: StatsSampler | undefined;
+
+  const queueDepth = (): { queued: number; inflight: number } => {
+    let queued = 0;
+    let inflight = 0;
+    for (const session of sessions.all()) {
+      queued += session.queue.length;
+      inflight += session.inflight.size;
+    }
+    return { queued, inflight };
+  };
+
+  const readiness = async (): Promise<Readiness> => {
+    const listenersUp = listening && !shuttingDown;
+    const store = durable?.health().store ?? 'none';
+    const database = deps.store?.probe ? ((await deps.store.probe(2000)) ? 'ok' : 'unreachable') : 'none';
+    return { ready: listenersUp && store !== 'degraded' && database !== 'unreachable', listeners: listenersUp ? 'up' : 'down', store, database };
+  };
+
+  /** Prometheus metrics and the HTTP endpoints, the stats sampler: started by listen(). */
+  const startObservability = async (): Promise<number | undefined> => {
+    if (config.brokerHttpPort >= 0) {
+      prometheus = createBrokerPrometheus(
+        metrics,
+        {
+          connections: () => sessions.connectedCount,
+          sessions: () => sessions.size,
+          subscriptions: () => router.subscriptionCount,
+          retained: () => retained.size,
+          queueDepth,
+          store: () => {
+            const health = durable?.health();
+            return { configured: health !== undefined, reachable: health?.store !== 'degraded', pendingWrites: health?.pendingWrites ?? 0 };
+          },
+        },
+        { node: config.nodeId, version: BROKER_VERSION },
+      );
+      const observer = prometheus;
+      deps.store?.observeBatches?.((size, seconds) => observer.batchCommitted(size, seconds));
+      try {
+        httpServer = await startBrokerHttpServer({ host: config.host, port: config.brokerHttpPort, registry: prometheus.registry, readiness, log });
+      } catch (error) {
+        // MQTT service matters more than its metrics: say so loudly and go on without them.
+        log.error({ err: error, port: config.brokerHttpPort }, 'cannot listen for /metrics, /healthz, /readyz (BROKER_HTTP_PORT); continuing without them');
+      }
+    }
+    if (deps.statsDb && config.statsInterval > 0) {
+      stats = startStatsSampler({
+        db: deps.statsDb,
+        intervalMs: config.statsInterval * 1000,
+        retentionMs: config.statsRetentionHours * 3600_000,
+        log,
+        source: {
+          node: config.nodeId,
+          version: BROKER_VERSION,
+          startedAt: metrics.startedAt,
+          read: () => ({
+            connections: sessions.connectedCount,
+            sessions: sessions.size,
+            subscriptions: router.subscriptionCount,
+            retained: retained.size,
+            ...queueDepth(),
+            dropped: metrics.publishDropped,
+            messagesIn: metrics.publishReceived,
+            messagesOut: metrics.publishSent,
+            bytesIn: metrics.bytesReceived,
+            bytesOut: metrics.bytesSent,
+          }),
+          sysTopics: () => sys.latest(),
+        },
+      });
+    }
+    return httpServer?.port;
+  };
+
   let restored: Promise<RestoreSummary | undefined> | undefined;
   const restore = (): Promise<RestoreSummary | undefined> => {
     restored ??= durable ? restoreState({ durable, config, metrics, router, retained, sessions, wills, now, log }) : Promise.resolve(undefined);
@@ -141,6 +242,15 @@ export function createBroker(input: Partial<BrokerConfig> = {}, deps: BrokerDeps
     sys,
     restore,
     health: () => durable?.health() ?? { store: 'none', pendingWrites: 0 },
+    readiness,
+    policies,
+    applyPolicies: () => applySessionPoliciesLive({ book: policies, config, connections, sessions: sessions.all() }),
+    get prometheus() {
+      return prometheus;
+    },
+    get stats() {
+      return stats;
+    },
     async listen() {
       await restore();
       const host = config.host;
@@ -166,12 +276,17 @@ export function createBroker(input: Partial<BrokerConfig> = {}, deps: BrokerDeps
       }
       sessions.startSweeper();
       sys.start();
+      listening = true;
+      const http = await startObservability();
+      if (http !== undefined) addresses.http = http;
       return addresses;
     },
     async close() {
       if (shuttingDown) return;
       shuttingDown = true;
       sys.stop();
+      await stats?.stop();
+      await httpServer?.close();
       sessions.stopSweeper();
       wills.stop();
       const closing = Promise.all(listeners.map((l) => l.close()));

@@ -81,6 +81,12 @@ export const BrokerConfigSchema = Type.Object({
    * QoS 1/2 publications are refused (5.0: reason code 0x97 Quota exceeded; 3.1.1: disconnect).
    */
   persistBufferMax: Type.Integer({ minimum: 1, default: 100000 }),
+  /** HTTP port of /metrics, /healthz and /readyz; 0 picks a free port (tests); -1 disables it. */
+  brokerHttpPort: Type.Integer({ minimum: -1, maximum: 65535, default: 9090 }),
+  /** Seconds between stats samples written to Postgres (stats_samples, sys_snapshots); 0 disables. */
+  statsInterval: Type.Number({ minimum: 0, default: 10 }),
+  /** How long stats samples are kept, in hours. */
+  statsRetentionHours: Type.Number({ exclusiveMinimum: 0, default: 24 }),
   logLevel: Type.String({ default: 'info' }),
   /** Finished traces (and their events) are deleted this many hours after they ended. */
   traceRetentionHours: Type.Integer({ minimum: 1, default: 168 }),
@@ -132,6 +138,9 @@ const ENV_NAMES: Record<string, keyof BrokerConfig> = {
   MQTT_PERSIST_BATCH_MAX: 'persistBatchMax',
   MQTT_PERSIST_BUFFER_MAX: 'persistBufferMax',
   LOG_LEVEL: 'logLevel',
+  BROKER_HTTP_PORT: 'brokerHttpPort',
+  STATS_INTERVAL: 'statsInterval',
+  STATS_RETENTION_HOURS: 'statsRetentionHours',
   MQTT_ACL_DEFAULT_PUBLISH: 'aclDefaultPublish',
   MQTT_ACL_DEFAULT_SUBSCRIBE: 'aclDefaultSubscribe',
   MQTT_AUTH_MAX_FAILURES: 'authMaxFailures',

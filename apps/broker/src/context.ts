@@ -10,6 +10,7 @@ import type { WillPublisher } from './sessions/will-delay.js';
 import type { Message } from './model/message.js';
 import type { DurableState } from './persistence/durable-state.js';
 import type { Tracer } from './tracing/tracer.js';
+import type { SessionPolicyBook } from './policies/session-policy-book.js';
 
 /** What handlers may use: the broker's parts, passed in (no module-level singletons). */
 export interface BrokerContext {
@@ -26,6 +27,8 @@ export interface BrokerContext {
   readonly authorizer: Authorizer;
   /** Message tracing; `tracer.active` is false while no trace runs. */
   readonly tracer: Tracer;
+  /** Session policies in force (limits applied at CONNECT, some live). */
+  readonly policies: SessionPolicyBook;
   readonly now: () => number;
   /** Retains (if flagged) and routes a message: the one path for client, will and $SYS messages. */
   publish(message: Message): number;

@@ -11,6 +11,12 @@ export const ControlChannel = {
   bansChanged: 'mqtt_bans_changed',
   /** Traces started, stopped or deleted: reload the running traces. Payload: the trace id (informational). */
   tracesChanged: 'mqtt_traces_changed',
+  /** A broker command row was written (kick, expire sessions, delete retained, publish, describe). Payload: CommandNotice. */
+  command: 'mqtt_command',
+  /** A node acted on a command (or could not). Payload: CommandReply. */
+  commandReply: 'mqtt_command_reply',
+  /** Session policies (default or overrides) changed: reload them and apply what may change live. Payload: none. */
+  policiesChanged: 'mqtt_policies_changed',
 } as const;
 
 export type ControlChannel = (typeof ControlChannel)[keyof typeof ControlChannel];
@@ -47,3 +53,5 @@ export function decodeCredentialsChanged(payload: string | undefined): Credentia
 export function encodeCredentialsChanged(message: CredentialsChanged): string {
   return JSON.stringify({ username: message.username });
 }
+
+export * from './broker-command.js';

@@ -24,6 +24,10 @@ export const ApiErrors = {
   tooManyRequests: { code: 'API_ERR_TOO_MANY_REQUESTS', status: 429, title: 'Too many requests' },
   internal: { code: 'API_ERR_INTERNAL', status: 500, title: 'Internal server error' },
   serviceUnavailable: { code: 'API_ERR_SERVICE_UNAVAILABLE', status: 503, title: 'Service unavailable' },
+  /** No broker node answered a command within the deadline (is a broker running on this database?). */
+  brokerTimeout: { code: 'API_ERR_BROKER_TIMEOUT', status: 504, title: 'The broker did not answer in time' },
+  /** A broker node answered that it could not carry out a command. */
+  brokerFailed: { code: 'API_ERR_BROKER_FAILED', status: 502, title: 'The broker could not carry out the command' },
 } as const satisfies Record<string, ApiErrorKind>;
 
 /** An error with a meaning the client may know: `detail` is shown to the caller (unless 5xx). */

@@ -1,11 +1,10 @@
 import type { PrismaClient } from '@repo/db';
 import { VerificationCache } from '@repo/passwords';
 import type { BrokerConfig } from '../config.js';
-import type { ControlHandlers } from '../control/control-listener.js';
 import { recheckCredentials } from '../control/commands/recheck-credentials.js';
 import { reloadAcl } from '../control/commands/reload-acl.js';
 import { reloadBans } from '../control/commands/reload-bans.js';
-import { startControlListener, type ControlListener } from '../control/control-listener.js';
+import { startControlListener, type ControlHandlers, type ControlListener } from '../control/control-listener.js';
 import type { Logger } from '../observability/logger.js';
 import type { LiveConnection } from '../sessions/session-registry.js';
 import { createAclAuthorizer, type AclAuthorizer } from './acl-authorizer.js';
@@ -23,8 +22,11 @@ export interface DatabaseAccessControl {
   readonly cache: VerificationCache;
   readonly bans: BanList;
   readonly limiter: AuthFailureLimiter;
-  /** Starts acting on control notifications for the broker's live connections. */
-  listen(connections: () => LiveConnection[], more?: Pick<ControlHandlers, 'tracesChanged'>): Promise<void>;
+  /**
+   * Starts acting on control notifications for the broker's live connections; `more` handles
+   * the channels that are not about access (session policies, traces), and resynchronizes them too.
+   */
+  listen(connections: () => LiveConnection[], more?: Pick<ControlHandlers, 'policiesChanged' | 'tracesChanged'>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -72,8 +74,9 @@ export async function createDatabaseAccessControl(deps: {
           credentialsChanged: async ({ username }) => {
             await recheck(username);
           },
-          ...(more.tracesChanged ? { tracesChanged: more.tracesChanged } : {}),
+          ...more,
           resynchronize: async () => {
+            await more.policiesChanged?.();
             await more.tracesChanged?.();
             await reloadAcl({ db, authorizer, log });
             await reloadBans({ db, bans, connections, log });

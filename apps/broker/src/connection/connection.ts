@@ -4,12 +4,13 @@ import { remainingExpirySeconds } from '../model/message.js';
 import { DecodeError, PacketDecoder, encodePacket } from '../protocol/codec.js';
 import { disconnect, pubrel, type Packet, type ProtocolVersion, type PublishPacket, type PublishProperties } from '../protocol/packets.js';
 import { ReasonCode } from '../protocol/reason-codes.js';
-import type { LiveConnection } from '../sessions/session-registry.js';
+import type { KickOptions, KickOutcome, LiveConnection } from '../sessions/session-registry.js';
 import type { Delivery, Session, SessionLink } from '../sessions/session.js';
 import type { Will } from '../sessions/will.js';
 import type { Transport } from '../listeners/transport.js';
 import { traceConnectionClosed, traceDelivery, traceServerDisconnect } from '../tracing/hooks.js';
 import type { SubjectMatch } from '../tracing/tracer.js';
+import type { EffectiveSessionPolicy } from '../policies/session-policy.js';
 import { KeepAliveMonitor } from './keepalive.js';
 
 export type ConnectionState = 'awaiting-connect' | 'connecting' | 'connected' | 'closed';
@@ -31,8 +32,12 @@ export class Connection implements LiveConnection, SessionLink {
   /** Session Expiry Interval the client asked for in CONNECT (for the DISCONNECT 0 -> non-0 rule). */
   connectSessionExpiry = 0;
   keepAlive: KeepAliveMonitor | null = null;
-  /** The client's Receive Maximum capped by the server's maxInflight. */
+  /** The client's Receive Maximum capped by the session policy's maxInflight. */
   sendQuota: number;
+  /** Receive Maximum the client announced in CONNECT (5.0); 65535 when it did not. */
+  clientReceiveMaximum = 65535;
+  /** The session policy in force since CONNECT (policies/). */
+  sessionPolicy: EffectiveSessionPolicy | null = null;
   clientMaximumPacketSize = Number.POSITIVE_INFINITY;
   clientTopicAliasMaximum = 0;
   readonly inboundAliases = new Map<number, string>();
@@ -40,6 +45,14 @@ export class Connection implements LiveConnection, SessionLink {
   /** Inbound QoS 1/2 publications being processed (QoS 2 ones awaiting PUBREL are in the session). */
   inboundProcessing = 0;
   requestProblemInformation = true;
+  /** Keep Alive granted at CONNECT (seconds) and Clean Start, for presence. */
+  keepAliveSeconds = 0;
+  cleanStart = true;
+  /** Per-connection counters (presence): PUBLISH packets and bytes, each way. */
+  messagesIn = 0;
+  messagesOut = 0;
+  bytesIn = 0;
+  bytesOut = 0;
   readonly decoder: PacketDecoder;
   readonly connectedAt = Date.now();
   private backlog: Packet[] = [];
@@ -88,9 +101,11 @@ export class Connection implements LiveConnection, SessionLink {
   private onBytes(bytes: Buffer): void {
     if (this.state === 'closed') return;
     this.ctx.metrics.bytesReceived += bytes.length;
+    this.bytesIn += bytes.length;
     try {
       this.decoder.push(bytes, (packet) => {
         this.ctx.metrics.messagesReceived++;
+        if (packet.cmd === 'publish') this.messagesIn++;
         this.keepAlive?.touch();
         if (this.busy) this.backlog.push(packet);
         else this.process(packet);
@@ -170,6 +185,7 @@ export class Connection implements LiveConnection, SessionLink {
 
   private write(bytes: Buffer): void {
     this.ctx.metrics.bytesSent += bytes.length;
+    this.bytesOut += bytes.length;
     this.ctx.metrics.messagesSent++;
     this.transport.write(bytes);
   }
@@ -219,6 +235,9 @@ export class Connection implements LiveConnection, SessionLink {
     }
     if (newAlias !== undefined) this.outboundAliases.set(message.topic, newAlias);
     this.ctx.metrics.publishSent++;
+    this.messagesOut++;
+    this.ctx.metrics.publishSentByQos[delivery.qos]++;
+    this.ctx.metrics.publishBytesSentByQos[delivery.qos] += message.payload.length;
     this.write(bytes);
     if (this.ctx.tracer.active) traceDelivery(this, delivery, packetId, dup);
     return true;
@@ -256,9 +275,15 @@ export class Connection implements LiveConnection, SessionLink {
     this.disconnect(ReasonCode.SessionTakenOver, 'session taken over');
   }
 
-  kick(reasonCode: number): void {
+  kick(reasonCode: number, options: KickOptions = {}): KickOutcome {
     this.kicking = true;
+    if (options.suppressWill) this.will = null;
+    const willPublished = this.will !== null && !this.ctx.shuttingDown;
+    // Discarding: the session ends with the connection, as if its Session Expiry Interval were 0.
+    if (options.discardSession && this.session) this.session.expiryInterval = 0;
+    const sessionDiscarded = !this.session || this.session.expiryInterval === 0;
     this.disconnect(reasonCode, 'disconnected by the server');
+    return { willPublished, sessionDiscarded };
   }
 
   private onTransportClose(): void {

@@ -6,6 +6,9 @@ import { brokerError } from '../errors.js';
 import type { QoS } from '../model/message.js';
 import { connack, type ConnackProperties, type ConnectPacket, type ProtocolVersion } from '../protocol/packets.js';
 import { ReasonCode, toConnectReturnCode } from '../protocol/reason-codes.js';
+import { applySessionPolicyAtConnect } from '../policies/apply-session-policy.js';
+import { negotiateConnectLimits, type NegotiatedLimits } from '../policies/connect-limits.js';
+import type { EffectiveSessionPolicy } from '../policies/session-policy.js';
 import type { Session } from '../sessions/session.js';
 import type { Will } from '../sessions/will.js';
 import { traceConnectRefused, traceConnected } from '../tracing/hooks.js';
@@ -16,16 +19,15 @@ interface ConnectRequest {
   clientId: string;
   assignedClientId: boolean;
   cleanStart: boolean;
-  keepAlive: number;
-  serverKeepAlive: number | undefined;
-  sessionExpiryInterval: number;
-  sessionExpiryCapped: boolean;
+  /** Keep Alive and Session Expiry Interval as asked, before the session policy caps them. */
+  requestedKeepAlive: number;
+  requestedSessionExpiry: number;
   will: Will | null;
 }
 
 /**
  * CONNECT: check protocol -> check client identifier -> read limits -> check will ->
- * authenticate -> take over an existing connection -> start or resume the session -> CONNACK ->
+ * authenticate -> apply the session policy -> take over an existing connection -> start or resume the session -> CONNACK ->
  * resend in-flight and queued messages.
  */
 export async function handleConnect(connection: Connection, packet: ConnectPacket): Promise<void> {
@@ -41,6 +43,8 @@ export async function handleConnect(connection: Connection, packet: ConnectPacke
     peerCommonName: connection.transport.peerCommonName,
   });
   if (connection.state !== 'connecting') return; // the socket closed while authenticating
+  if (auth.ok) ctx.metrics.authSuccesses++;
+  else ctx.metrics.authFailures++;
   if (!auth.ok) {
     const code = auth.reasonCode;
     ctx.log.info({ clientId: request.clientId, username: packet.username, reasonCode: code }, 'connection refused');
@@ -56,12 +60,18 @@ export async function handleConnect(connection: Connection, packet: ConnectPacke
   connection.clientId = request.clientId;
   connection.principal = auth.principal;
   connection.will = request.will;
+  // Session policy: user override > group override > default > broker configuration.
+  const policy = ctx.policies.effective(auth.principal);
+  const limits = negotiateConnectLimits({ version: request.version, keepAlive: request.requestedKeepAlive, sessionExpiryInterval: request.requestedSessionExpiry }, policy);
+  connection.keepAliveSeconds = limits.keepAlive;
+  connection.cleanStart = request.cleanStart;
 
   // [MQTT-3.1.4-3] an existing connection with this client id is closed (5.0: DISCONNECT 0x8E).
   ctx.sessions.connection(request.clientId)?.takeOver();
 
   const { session, sessionPresent } = openSession(connection, request);
-  session.expiryInterval = request.sessionExpiryInterval;
+  session.expiryInterval = limits.sessionExpiryInterval;
+  applySessionPolicyAtConnect(connection, session, policy, ctx.config);
   session.protocolVersion = request.version;
   session.username = auth.principal.username;
   session.principal = auth.principal;
@@ -83,11 +93,11 @@ export async function handleConnect(connection: Connection, packet: ConnectPacke
     }
   }
 
-  const properties: ConnackProperties | undefined = request.version === 5 ? connackProperties(connection, request) : undefined;
+  const properties: ConnackProperties | undefined = request.version === 5 ? connackProperties(connection, request, limits, policy) : undefined;
   connection.send(connack(sessionPresent, 0, request.version, properties));
   connection.connected();
-  if (request.keepAlive > 0) {
-    connection.keepAlive = new KeepAliveMonitor(request.keepAlive, () => {
+  if (limits.keepAlive > 0) {
+    connection.keepAlive = new KeepAliveMonitor(limits.keepAlive, () => {
       ctx.log.info({ clientId: connection.clientId }, 'keep alive timeout');
       connection.disconnect(ReasonCode.KeepAliveTimeout, 'keep alive timeout');
     });
@@ -120,7 +130,8 @@ function readConnect(connection: Connection, packet: ConnectPacket): ConnectRequ
     // Receive Maximum and Maximum Packet Size of 0 are protocol errors (3.1.2.11.3, 3.1.2.11.4).
     if (properties.receiveMaximum === 0) throw brokerError('BROKER_ERR_PROTOCOL', 'Receive Maximum of 0');
     if (properties.maximumPacketSize === 0) throw brokerError('BROKER_ERR_PROTOCOL', 'Maximum Packet Size of 0');
-    connection.sendQuota = Math.min(properties.receiveMaximum ?? 65535, config.maxInflight);
+    connection.clientReceiveMaximum = properties.receiveMaximum ?? 65535;
+    connection.sendQuota = Math.min(connection.clientReceiveMaximum, config.maxInflight);
     if (properties.maximumPacketSize !== undefined) connection.clientMaximumPacketSize = properties.maximumPacketSize;
     connection.clientTopicAliasMaximum = properties.topicAliasMaximum ?? 0;
     connection.requestProblemInformation = properties.requestProblemInformation !== false;
@@ -140,20 +151,13 @@ function readConnect(connection: Connection, packet: ConnectPacket): ConnectRequ
     assignedClientId = true;
   }
 
-  // Keep Alive: the server may cap it (Server Keep Alive, 5.0 only: 3.1.1 cannot be told).
-  let keepAlive = packet.keepalive ?? 0;
-  let serverKeepAlive: number | undefined;
-  if (version === 5 && config.maxKeepAlive > 0 && (keepAlive === 0 || keepAlive > config.maxKeepAlive)) {
-    keepAlive = config.maxKeepAlive;
-    serverKeepAlive = keepAlive;
-  }
-
-  // Session Expiry Interval: asked by 5.0 clients, a default for 3.1.1 persistent sessions.
+  // Keep Alive and Session Expiry Interval are capped by the session policy once the client is
+  // known (policies/connect-limits.ts). Session Expiry Interval: asked by 5.0 clients, a default
+  // for 3.1.1 persistent sessions.
   let requested: number;
   if (version === 5) requested = properties.sessionExpiryInterval ?? 0;
   else requested = cleanStart ? 0 : config.defaultSessionExpiryInterval;
   connection.connectSessionExpiry = requested;
-  const sessionExpiryInterval = Math.min(requested, config.maxSessionExpiryInterval);
 
   const will = packet.will ? readWill(connection, packet.will) : null;
 
@@ -162,10 +166,8 @@ function readConnect(connection: Connection, packet: ConnectPacket): ConnectRequ
     clientId,
     assignedClientId,
     cleanStart,
-    keepAlive,
-    serverKeepAlive,
-    sessionExpiryInterval,
-    sessionExpiryCapped: version === 5 && sessionExpiryInterval !== requested,
+    requestedKeepAlive: packet.keepalive ?? 0,
+    requestedSessionExpiry: requested,
     will,
   };
 }
@@ -210,12 +212,12 @@ function openSession(connection: Connection, request: ConnectRequest): { session
   return { session: sessions.create(request.clientId), sessionPresent: false };
 }
 
-function connackProperties(connection: Connection, request: ConnectRequest): ConnackProperties {
+function connackProperties(connection: Connection, request: ConnectRequest, limits: NegotiatedLimits, policy: EffectiveSessionPolicy): ConnackProperties {
   const config = connection.ctx.config;
   const properties: ConnackProperties = {
     receiveMaximum: config.receiveMaximum,
     retainAvailable: config.retainAvailable,
-    maximumPacketSize: config.maxPacketSize,
+    maximumPacketSize: policy.maxPacketSize,
     topicAliasMaximum: config.topicAliasMaximum,
     wildcardSubscriptionAvailable: true,
     subscriptionIdentifiersAvailable: true,
@@ -223,7 +225,7 @@ function connackProperties(connection: Connection, request: ConnectRequest): Con
   };
   if (config.maximumQos < 2) properties.maximumQoS = config.maximumQos as 0 | 1;
   if (request.assignedClientId) properties.assignedClientIdentifier = request.clientId;
-  if (request.serverKeepAlive !== undefined) properties.serverKeepAlive = request.serverKeepAlive;
-  if (request.sessionExpiryCapped) properties.sessionExpiryInterval = request.sessionExpiryInterval;
+  if (limits.serverKeepAlive !== undefined) properties.serverKeepAlive = limits.serverKeepAlive;
+  if (limits.sessionExpiryCapped) properties.sessionExpiryInterval = limits.sessionExpiryInterval;
   return properties;
 }

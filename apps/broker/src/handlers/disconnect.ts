@@ -17,7 +17,7 @@ export function handleDisconnect(connection: Connection, packet: DisconnectPacke
     if (connection.connectSessionExpiry === 0 && requested !== 0) {
       throw brokerError('BROKER_ERR_PROTOCOL', 'Session Expiry Interval changed from 0 in DISCONNECT');
     }
-    session.expiryInterval = Math.min(requested, connection.ctx.config.maxSessionExpiryInterval);
+    session.expiryInterval = Math.min(requested, connection.sessionPolicy?.sessionExpiryMax ?? connection.ctx.config.maxSessionExpiryInterval);
   }
   if ((packet.reasonCode ?? ReasonCode.Success) !== ReasonCode.DisconnectWithWillMessage) connection.will = null;
   // 3.14.4: the server closes the network connection after DISCONNECT.

@@ -20,6 +20,7 @@ export function handlePublish(connection: Connection, packet: PublishPacket): vo
   const qos = packet.qos;
   const packetId = packet.messageId ?? 0;
   ctx.metrics.publishReceived++;
+  ctx.metrics.publishReceivedByQos[qos]++;
 
   // [MQTT-3.2.2-11] QoS above Maximum QoS: DISCONNECT 0x9B.
   if (qos > config.maximumQos) throw brokerError('BROKER_ERR_QOS_NOT_SUPPORTED', `QoS ${qos} not supported`);
@@ -41,6 +42,7 @@ export function handlePublish(connection: Connection, packet: PublishPacket): vo
   }
 
   const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+  ctx.metrics.publishBytesReceivedByQos[qos] += payload.length;
   const properties = packet.properties;
 
   // 3.3.2.3.2: Payload Format Indicator 1 promises UTF-8: refuse a payload that is not.
@@ -50,6 +52,7 @@ export function handlePublish(connection: Connection, packet: PublishPacket): vo
 
   if (!ctx.authorizer.canPublish(connection.principal!, topic, qos, packet.retain)) {
     ctx.log.info({ clientId: connection.clientId, topic }, 'publish not authorized');
+    ctx.metrics.aclDeniedPublish++;
     // 3.1.1 cannot say no in a PUBACK; optionally the connection is closed instead.
     if (!v5 && ctx.config.deniedPublishDisconnectV3) throw brokerError('BROKER_ERR_NOT_AUTHORIZED', `publish to ${topic} not authorized`);
     return refuse(connection, packet, topic, ReasonCode.NotAuthorized, 'not authorized');

@@ -41,6 +41,7 @@ export function handleSubscribe(connection: Connection, packet: SubscribePacket)
     // [MQTT-3.8.3-4] No Local on a shared subscription is a protocol error.
     if (shared && noLocal) throw brokerError('BROKER_ERR_PROTOCOL', 'No Local on a shared subscription');
     if (!ctx.authorizer.canSubscribe(connection.principal!, filter, request.qos)) {
+      ctx.metrics.aclDeniedSubscribe++;
       ctx.log.info({ clientId: connection.clientId, filter }, 'subscribe not authorized');
       granted.push(v5 ? ReasonCode.NotAuthorized : 0x80);
       continue;

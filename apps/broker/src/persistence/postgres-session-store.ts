@@ -54,6 +54,10 @@ export function createPostgresSessionStore(options: PostgresSessionStoreOptions)
     db,
     load: () => loadState(db),
     health: () => ({ reachable: !batcher.degraded, pendingWrites: batcher.size }),
+    probe: (timeoutMs) => probeDatabase(db, timeoutMs),
+    observeBatches(observer) {
+      batcher.onCommitted = observer;
+    },
     async close() {
       try {
         await batcher.close();
@@ -62,6 +66,19 @@ export function createPostgresSessionStore(options: PostgresSessionStoreOptions)
       }
     },
   };
+}
+
+/** SELECT 1 within `timeoutMs`: false when Postgres does not answer in time. */
+async function probeDatabase(db: PrismaClient, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([db.$queryRawUnsafe('SELECT 1').then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The net effect of a batch, per row. */

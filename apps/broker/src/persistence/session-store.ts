@@ -35,6 +35,10 @@ export interface SessionStore {
   load(): Promise<StoredState>;
   /** Whether the store is reachable, and how many writes wait for a commit. */
   health(): StoreHealth;
+  /** Asks the database whether it answers now (readiness); stores without one omit it. */
+  probe?(timeoutMs: number): Promise<boolean>;
+  /** Registers who is told the size and commit time of every committed batch (metrics). */
+  observeBatches?(observer: (size: number, seconds: number) => void): void;
   /** Commits what is pending, then releases resources. */
   close(): Promise<void>;
 }

@@ -39,6 +39,8 @@ export class WriteBatcher<W> {
   /** Batches committed and writes in them (for tests, logs and the bench). */
   batches = 0;
   writes = 0;
+  /** Told after each committed batch: its size and how long its COMMIT took (metrics). */
+  onCommitted: ((size: number, seconds: number) => void) | undefined;
 
   constructor(
     private readonly commit: CommitBatch<W>,
@@ -89,9 +91,11 @@ export class WriteBatcher<W> {
     let refusals = 0;
     for (;;) {
       try {
+        const started = performance.now();
         await this.commit(batch.map((p) => p.write));
         this.batches++;
         this.writes += batch.length;
+        this.onCommitted?.(batch.length, (performance.now() - started) / 1000);
         if (this.degraded) {
           this.degraded = false;
           this.options.onOutage?.(undefined);

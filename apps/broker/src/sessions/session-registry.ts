@@ -17,7 +17,25 @@ export interface LiveConnection {
   /** Closes the connection because another one took its session over ([MQTT-3.1.4-3]). */
   takeOver(): void;
   /** Closes the connection with a DISCONNECT reason code (5.0) for administrative reasons. */
-  kick(reasonCode: number): void;
+  kick(reasonCode: number, options?: KickOptions): KickOutcome | void;
+}
+
+export interface KickOptions {
+  /** End the session with the connection (as if its Session Expiry Interval were 0). */
+  discardSession?: boolean;
+  /** Drop the will instead of publishing it. */
+  suppressWill?: boolean;
+}
+
+export interface KickOutcome {
+  willPublished: boolean;
+  sessionDiscarded: boolean;
+}
+
+/** Told when a connection becomes the live one of its client id, and when it stops being it (presence). */
+export interface ConnectionObserver {
+  attached(connection: LiveConnection, session: Session): void;
+  detached(connection: LiveConnection): void;
 }
 
 export const NEVER_EXPIRES = 0xffffffff;
@@ -32,6 +50,7 @@ export class SessionRegistry {
   private readonly live = new Map<string, LiveConnection>();
   private readonly offline = new Set<Session>();
   private sweeper: NodeJS.Timeout | undefined;
+  connectionObserver: ConnectionObserver | null = null;
 
   constructor(
     private readonly config: BrokerConfig,
@@ -89,11 +108,15 @@ export class SessionRegistry {
     this.live.set(connection.clientId, connection);
     this.offline.delete(session);
     if (this.live.size > this.metrics.clientsMaximum) this.metrics.clientsMaximum = this.live.size;
+    this.connectionObserver?.attached(connection, session);
   }
 
   /** The connection ended. The session stays if its expiry interval is not 0. */
   detach(connection: LiveConnection, session: Session): void {
-    if (this.live.get(connection.clientId) === connection) this.live.delete(connection.clientId);
+    if (this.live.get(connection.clientId) === connection) {
+      this.live.delete(connection.clientId);
+      this.connectionObserver?.detached(connection);
+    }
     if (this.sessions.get(session.clientId) !== session) return; // already replaced
     session.detach(this.now());
     if (session.expiryInterval === 0) this.end(session);

@@ -52,6 +52,9 @@ export interface SessionObserver {
 
 export type DropReason = 'queue-full' | 'expired' | 'too-large' | 'slow-consumer' | 'qos0-offline';
 
+/** Queue limits a session enforces (from its session policy; see policies/). */
+export type SessionLimits = Pick<BrokerConfig, 'maxQueuedMessages' | 'queueQos0' | 'queueDropPolicy' | 'maxWriteBufferBytes'>;
+
 /**
  * An MQTT session: subscriptions, the outbound in-flight window, the queue of messages not yet
  * sent, inbound QoS 2 packet identifiers awaiting PUBREL, and the packet identifier allocator.
@@ -86,7 +89,8 @@ export class Session {
 
   constructor(
     readonly clientId: string,
-    private readonly config: Pick<BrokerConfig, 'maxQueuedMessages' | 'queueQos0' | 'queueDropPolicy' | 'maxWriteBufferBytes'>,
+    /** Replaced when the session policy in force changes (policies/apply-session-policy.ts). */
+    public config: SessionLimits,
     private readonly metrics: BrokerMetrics,
     private readonly now: () => number = Date.now,
   ) {}
@@ -154,6 +158,7 @@ export class Session {
     if (this.tracer?.active) traceSessionDrop(this.tracer, this, delivery, reason);
     this.droppedCount++;
     this.metrics.publishDropped++;
+    this.metrics.droppedByReason[reason]++;
   }
 
   private sendInflight(link: SessionLink, delivery: Delivery): void {

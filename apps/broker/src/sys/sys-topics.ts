@@ -29,6 +29,7 @@ class LoadAverage {
  */
 export class SysPublisher {
   private timer: NodeJS.Timeout | undefined;
+  private last: Map<string, string> | undefined;
   private readonly loads = {
     'messages/received': new LoadAverage(),
     'messages/sent': new LoadAverage(),
@@ -117,9 +118,16 @@ export class SysPublisher {
     return values;
   }
 
+  /** The tree last published; computed now when $SYS publishing is off (stats snapshots). */
+  latest(): Map<string, string> {
+    return this.last ?? this.snapshot();
+  }
+
   publish(): void {
     const now = this.ctx.now();
-    for (const [topic, value] of this.snapshot()) {
+    const snapshot = this.snapshot();
+    this.last = snapshot;
+    for (const [topic, value] of snapshot) {
       this.ctx.publish(createMessage({ topic, payload: Buffer.from(value), qos: 0, retain: true, now }));
     }
   }

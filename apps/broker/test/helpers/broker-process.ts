@@ -31,7 +31,7 @@ export interface BrokerProcess {
 export async function startBrokerProcess(env: Record<string, string>): Promise<BrokerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: brokerDir,
-    env: { ...process.env, MQTT_HOST: '127.0.0.1', MQTT_WS_PORT: '-1', SYS_INTERVAL: '0', MQTT_ALLOW_ANONYMOUS: 'true', MQTT_ACL_DEFAULT_PUBLISH: 'allow', MQTT_ACL_DEFAULT_SUBSCRIBE: 'allow', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, MQTT_HOST: '127.0.0.1', MQTT_WS_PORT: '-1', SYS_INTERVAL: '0', BROKER_HTTP_PORT: '0', MQTT_ALLOW_ANONYMOUS: 'true', MQTT_ACL_DEFAULT_PUBLISH: 'allow', MQTT_ACL_DEFAULT_SUBSCRIBE: 'allow', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -6,6 +6,8 @@ export interface TestBroker {
   broker: Broker;
   port: number;
   wsPort: number;
+  /** Port of /metrics, /healthz, /readyz when brokerHttpPort was given (0 = a free port). */
+  httpPort: number | undefined;
   /** mqtt://127.0.0.1:<port> */
   url: string;
   /** ws://127.0.0.1:<wsPort>/mqtt */
@@ -35,6 +37,8 @@ export async function startTestBroker(config: Partial<BrokerConfig> = {}, deps: 
       sysInterval: 0,
       logLevel: process.env.LOG_LEVEL ?? 'silent',
       sessionExpirySweepMs: 100,
+      // The HTTP endpoints (/metrics, /readyz) only where a test asks for them (0 = a free port).
+      brokerHttpPort: -1,
       ...config,
     },
     deps,
@@ -44,6 +48,7 @@ export async function startTestBroker(config: Partial<BrokerConfig> = {}, deps: 
     broker,
     port: addresses.mqtt,
     wsPort: addresses.ws ?? -1,
+    httpPort: addresses.http,
     url: `mqtt://127.0.0.1:${addresses.mqtt}`,
     wsUrl: `ws://127.0.0.1:${addresses.ws}/mqtt`,
     close: async () => {

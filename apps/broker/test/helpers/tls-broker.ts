@@ -25,7 +25,7 @@ export function makeSelfSignedCertificate(): SelfSignedCertificate {
 
 export interface AllListenersBroker {
   broker: Broker;
-  addresses: Required<ListeningAddresses>;
+  addresses: Required<Omit<ListeningAddresses, 'http'>>;
   /** mqtt://, ws://.../mqtt, mqtts://, wss://.../mqtt on 127.0.0.1 */
   urls: { mqtt: string; ws: string; mqtts: string; wss: string };
   close(): Promise<void>;
@@ -50,6 +50,7 @@ export async function startAllListenersBroker(tls: SelfSignedCertificate, config
       sysInterval: 0,
       logLevel: process.env.LOG_LEVEL ?? 'silent',
       sessionExpirySweepMs: 100,
+      brokerHttpPort: -1,
       ...config,
     },
     deps,
