@@ -68,6 +68,7 @@ async function main(): Promise<void> {
       MQTT_ACL_DEFAULT_PUBLISH: 'allow',
       MQTT_ACL_DEFAULT_SUBSCRIBE: 'allow',
       SYS_INTERVAL: '0',
+      BROKER_HTTP_PORT: '-1', // metrics/health endpoints: not needed here, and 9090 may be taken
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
