@@ -56,7 +56,7 @@ export async function startControlListener(databaseUrl: string, handlers: Contro
     });
     try {
       await next.connect();
-      for (const channel of [ControlChannel.aclChanged, ControlChannel.credentialsChanged, ControlChannel.bansChanged]) await next.query(`LISTEN ${channel}`);
+      for (const channel of [ControlChannel.aclChanged, ControlChannel.credentialsChanged, ControlChannel.bansChanged, ControlChannel.policiesChanged, ControlChannel.tracesChanged]) await next.query(`LISTEN ${channel}`);
     } catch (error) {
       await next.end().catch(() => {});
       if (stopped) return;
