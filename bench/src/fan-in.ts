@@ -8,6 +8,8 @@ export interface FanInOptions {
   payloadBytes: number;
   /** Messages each publisher keeps in flight before waiting (QoS 0: write-buffer batches). */
   window: number;
+  /** Called when the measured window starts and ends (e.g. to read the broker's CPU time). */
+  onWindow?: (phase: 'start' | 'end') => void;
 }
 
 export interface FanInResult {
@@ -72,11 +74,13 @@ export async function runFanIn(options: FanInOptions): Promise<FanInResult> {
   const warmupMs = Math.min(1000, options.durationMs / 5);
   const pumps = publishers.map((client, i) => pump(client, i));
   await new Promise((r) => setTimeout(r, warmupMs));
+  options.onWindow?.('start');
   const startReceived = received;
   const start = process.hrtime.bigint();
   await new Promise((r) => setTimeout(r, options.durationMs));
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const measured = received - startReceived;
+  options.onWindow?.('end');
   running = false;
   await Promise.all(pumps);
   await Promise.all([...publishers, subscriber].map((c) => c.endAsync(true)));

@@ -54,6 +54,10 @@ import { createSessionService } from './modules/sessions/sessions.service.js';
 import { createSubscriptionRepository } from './modules/subscriptions/subscriptions.repository.js';
 import { subscriptionsRoutes } from './modules/subscriptions/subscriptions.routes.js';
 import { createSubscriptionService } from './modules/subscriptions/subscriptions.service.js';
+import { createTraceNotifications } from './modules/traces/trace-notifications.js';
+import { createTraceRepository } from './modules/traces/traces.repository.js';
+import { tracesRoutes } from './modules/traces/traces.routes.js';
+import { createTraceService } from './modules/traces/traces.service.js';
 import { authPlugin } from './plugins/auth.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { createValidatorCompiler } from './lib/validator-compiler.js';
@@ -75,7 +79,7 @@ export interface ApiV1Deps {
   bulkHashConcurrency?: number;
   /** Console session lifetimes; 12 h idle and 7 days at most unless given. */
   consoleSessions?: ConsoleSessionSettings;
-  /** The database URL, for the LISTEN connection of broker command replies (kick, expire, retained, publish). */
+  /** The database URL, for the LISTEN connections of broker command replies (kick, expire, retained, publish) and live trace streams. */
   databaseUrl?: string;
   /** How long a broker command may take before API_ERR_BROKER_TIMEOUT (504); default 5000 ms. */
   brokerCommandTimeoutMs?: number;
@@ -153,7 +157,8 @@ export function createServices(api: ApiV1Deps, log: Pick<FastifyBaseLogger, 'err
   const publish = createPublishService({ commands, audit });
   const sessionPolicies = createSessionPolicyService({ repo: createSessionPolicyRepository(api.db), control, audit });
   const stats = createStatsService({ repo: createStatsRepository(api.db) });
-  return { audit, tokens, auth, consoleSessions, admins, auditEvents, mqttUsers, mqttUsersBulk, mqttUsersExport, aclRules, bans, commands, clients, sessions, subscriptions, retained, publish, sessionPolicies, stats };
+  const traces = createTraceService({ repo: createTraceRepository(api.db), control, audit });
+  return { audit, tokens, auth, consoleSessions, admins, auditEvents, mqttUsers, mqttUsersBulk, mqttUsersExport, aclRules, bans, commands, clients, sessions, subscriptions, retained, publish, sessionPolicies, stats, traces };
 }
 
 function apiV1(api: ApiV1Deps) {
@@ -187,6 +192,9 @@ function apiV1(api: ApiV1Deps) {
       await authenticated.register(publishRoutes, { prefix: '/publish', service: services.publish });
       await authenticated.register(sessionPoliciesRoutes, { prefix: '/session-policies', service: services.sessionPolicies });
       await authenticated.register(statsRoutes, { prefix: '/stats', service: services.stats });
+      const notifications = api.databaseUrl ? createTraceNotifications(api.databaseUrl, authenticated.log) : undefined;
+      if (notifications) authenticated.addHook('onClose', () => notifications.close());
+      await authenticated.register(tracesRoutes, { prefix: '/traces', service: services.traces, ...(notifications ? { notifications } : {}) });
     });
   };
 }

@@ -27,6 +27,8 @@ import { RetainedIndex } from './routing/retained-index.js';
 import { SessionRegistry } from './sessions/session-registry.js';
 import { WillPublisher } from './sessions/will-delay.js';
 import { SysPublisher } from './sys/sys-topics.js';
+import { traceDeliveryDenied, traceSharedPick, traceWillPublished } from './tracing/hooks.js';
+import { Tracer } from './tracing/tracer.js';
 import { BROKER_VERSION } from './version.js';
 
 export interface BrokerDeps {
@@ -36,6 +38,8 @@ export interface BrokerDeps {
   now?: () => number;
   /** Durable state (persistent sessions, queues, retained, delayed wills). Unset: memory only. The caller closes it. */
   store?: SessionStore;
+  /** Message tracing (see tracing/postgres-tracing.ts). Unset: no trace ever runs. */
+  tracer?: Tracer;
   /** Session policies (loaded from the database by the caller). Unset: the configuration's limits for everyone. */
   policies?: SessionPolicyBook;
   /** Where stats samples and $SYS snapshots go (every statsInterval seconds). Unset: not sampled. The caller closes it. */
@@ -79,11 +83,19 @@ export function createBroker(input: Partial<BrokerConfig> = {}, deps: BrokerDeps
   const log = deps.logger ?? createLogger(config.logLevel);
   const now = deps.now ?? Date.now;
   const metrics = new BrokerMetrics();
+  const tracer = deps.tracer ?? new Tracer();
   const authorizer = deps.authorizer ?? createDefaultAuthorizer();
   const router = new LocalRouter(
     (session, error) => log.error({ err: error, clientId: session.clientId }, 'delivery failed'),
     // Sessions restored without a principal (no CONNECT since start) are not re-checked.
-    (session, delivery) => session.principal === null || authorizer.canReceive(session.principal, delivery.message.topic, delivery.qos),
+    (session, delivery) => {
+      const allowed = session.principal === null || authorizer.canReceive(session.principal, delivery.message.topic, delivery.qos);
+      if (!allowed && tracer.active) traceDeliveryDenied(tracer, session, delivery);
+      return allowed;
+    },
+    (message, group, entry) => {
+      if (tracer.active) traceSharedPick(tracer, message, group, entry);
+    },
   );
   const retained = new RetainedIndex();
   let shuttingDown = false;
@@ -96,8 +108,15 @@ export function createBroker(input: Partial<BrokerConfig> = {}, deps: BrokerDeps
     }
     return router.route(message);
   };
-  const wills = new WillPublisher((message) => publish(message), now, durable);
-  const sessions = new SessionRegistry(config, metrics, router, wills, now, durable);
+  const wills = new WillPublisher(
+    (message) => {
+      if (tracer.active) traceWillPublished(tracer, message, sessions.get(message.publisherClientId ?? ''));
+      publish(message);
+    },
+    now,
+    durable,
+  );
+  const sessions = new SessionRegistry(config, metrics, router, wills, now, durable, tracer);
   const policies = deps.policies ?? new SessionPolicyBook(config);
   const context: BrokerContext = {
     config,
@@ -110,6 +129,7 @@ export function createBroker(input: Partial<BrokerConfig> = {}, deps: BrokerDeps
     durable,
     authenticator: deps.authenticator ?? createAnonymousAuthenticator({ allowAnonymous: config.allowAnonymous }),
     authorizer,
+    tracer,
     policies,
     now,
     publish,

@@ -88,6 +88,10 @@ export const BrokerConfigSchema = Type.Object({
   /** How long stats samples are kept, in hours. */
   statsRetentionHours: Type.Number({ exclusiveMinimum: 0, default: 24 }),
   logLevel: Type.String({ default: 'info' }),
+  /** Finished traces (and their events) are deleted this many hours after they ended. */
+  traceRetentionHours: Type.Integer({ minimum: 1, default: 168 }),
+  /** At most this many finished traces are kept (the oldest go first). */
+  traceKeepFinished: Type.Integer({ minimum: 0, default: 200 }),
   nodeId: Type.String({ default: 'node-1' }),
 });
 
@@ -144,6 +148,8 @@ const ENV_NAMES: Record<string, keyof BrokerConfig> = {
   MQTT_AUTH_LOCKOUT_SECONDS: 'authLockoutSeconds',
   MQTT_DENIED_PUBLISH_DISCONNECT_V3: 'deniedPublishDisconnectV3',
   NODE_ID: 'nodeId',
+  MQTT_TRACE_RETENTION_HOURS: 'traceRetentionHours',
+  MQTT_TRACE_KEEP_FINISHED: 'traceKeepFinished',
 };
 
 /** Reads the environment (and MQTT_TLS_CERT_FILE / MQTT_TLS_KEY_FILE / MQTT_TLS_CA_FILE) into a validated config. */

@@ -9,6 +9,7 @@ import type { SessionRegistry } from './sessions/session-registry.js';
 import type { WillPublisher } from './sessions/will-delay.js';
 import type { Message } from './model/message.js';
 import type { DurableState } from './persistence/durable-state.js';
+import type { Tracer } from './tracing/tracer.js';
 import type { SessionPolicyBook } from './policies/session-policy-book.js';
 
 /** What handlers may use: the broker's parts, passed in (no module-level singletons). */
@@ -24,6 +25,8 @@ export interface BrokerContext {
   readonly durable: DurableState | undefined;
   readonly authenticator: Authenticator;
   readonly authorizer: Authorizer;
+  /** Message tracing; `tracer.active` is false while no trace runs. */
+  readonly tracer: Tracer;
   /** Session policies in force (limits applied at CONNECT, some live). */
   readonly policies: SessionPolicyBook;
   readonly now: () => number;

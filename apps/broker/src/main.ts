@@ -10,6 +10,7 @@ import { createPostgresSessionStore } from './persistence/postgres-session-store
 import { SessionPolicyBook } from './policies/session-policy-book.js';
 import { loadSessionPolicies } from './policies/session-policy-store.js';
 import type { SessionStore } from './persistence/session-store.js';
+import { createPostgresTracing, type PostgresTracing } from './tracing/postgres-tracing.js';
 
 /** Entry point: load config, open the store (DATABASE_URL), restore, start listeners, stop gracefully on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -33,6 +34,9 @@ async function main(): Promise<void> {
   }
   const db = config.databaseUrl ? createDb(config.databaseUrl) : undefined;
   const access = db && config.databaseUrl ? await createDatabaseAccessControl({ db, databaseUrl: config.databaseUrl, config, log }) : undefined;
+  const tracing: PostgresTracing | undefined = config.databaseUrl
+    ? await createPostgresTracing({ databaseUrl: config.databaseUrl, nodeId: config.nodeId, log, retentionHours: config.traceRetentionHours, keepFinished: config.traceKeepFinished })
+    : undefined;
   const policies = new SessionPolicyBook(config);
   if (db) {
     policies.replace(await loadSessionPolicies(db));
@@ -41,6 +45,7 @@ async function main(): Promise<void> {
   const broker = createBroker(config, {
     logger: log,
     policies,
+    ...(tracing ? { tracer: tracing.tracer } : {}),
     ...(db ? { statsDb: db } : {}),
     ...(store ? { store } : {}),
     ...(access ? { authenticator: access.authenticator, authorizer: access.authorizer } : {}),
@@ -50,6 +55,7 @@ async function main(): Promise<void> {
       policiesChanged: async () => {
         await reloadPolicies({ db, book: policies, apply: () => broker.applyPolicies(), log });
       },
+      ...(tracing ? { tracesChanged: () => tracing.reload() } : {}),
     });
     log.info({ rules: access.authorizer.ruleCount }, 'MQTT users, credentials and ACL rules come from the database');
   }
@@ -82,6 +88,7 @@ async function main(): Promise<void> {
       .close()
       .then(() => platform?.stop())
       .then(() => access?.stop())
+      .then(() => tracing?.close())
       .then(() => db?.$disconnect())
       .then(() => store?.close())
       .then(

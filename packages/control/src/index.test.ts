@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ControlChannel, decodeCredentialsChanged, encodeCredentialsChanged } from './index.js';
+import { ControlChannel, EventChannel, decodeCredentialsChanged, encodeCredentialsChanged } from './index.js';
 
 describe('control channels', () => {
   it('round-trips a credentials-changed payload and rejects anything else', () => {
@@ -10,7 +10,7 @@ describe('control channels', () => {
   });
 
   it('channel names are distinct Postgres identifiers', () => {
-    const names = Object.values(ControlChannel);
+    const names = [...Object.values(ControlChannel), ...Object.values(EventChannel)];
     expect(new Set(names).size).toBe(names.length);
     for (const name of names) expect(name).toMatch(/^[a-z_]{1,63}$/);
   });

@@ -9,6 +9,8 @@ export const ControlChannel = {
   credentialsChanged: 'mqtt_credentials_changed',
   /** Bans added, removed or changed: reload them and disconnect connections now banned. Payload: none. */
   bansChanged: 'mqtt_bans_changed',
+  /** Traces started, stopped or deleted: reload the running traces. Payload: the trace id (informational). */
+  tracesChanged: 'mqtt_traces_changed',
   /** A broker command row was written (kick, expire sessions, delete retained, publish, describe). Payload: CommandNotice. */
   command: 'mqtt_command',
   /** A node acted on a command (or could not). Payload: CommandReply. */
@@ -18,6 +20,17 @@ export const ControlChannel = {
 } as const;
 
 export type ControlChannel = (typeof ControlChannel)[keyof typeof ControlChannel];
+
+/**
+ * The other direction: brokers NOTIFY these after writing, readers (the API's live views)
+ * LISTEN. Brokers do not listen on them.
+ */
+export const EventChannel = {
+  /** A batch of trace events was committed. Payload: the trace id. */
+  traceEventsWritten: 'mqtt_trace_events',
+} as const;
+
+export type EventChannel = (typeof EventChannel)[keyof typeof EventChannel];
 
 export interface CredentialsChanged {
   username: string;

@@ -17,4 +17,4 @@ export { redactUrl } from './connection-url.js';
 // The generated client: the PrismaClient type, the Prisma namespace (Prisma.JsonNull, error
 // classes, input types) and one type per model.
 export { Prisma } from './generated/prisma/client.js';
-export type { PrismaClient, Session, Subscription, Message, SessionMessage, InboundQos2, RetainedMessage, DelayedWill, MqttUser, Credential, AclRule, Ban, Admin, ApiToken, AuditEvent, ClientPresence, BrokerCommand, SessionExpireJob, SessionPolicy, StatsSample, SysSnapshot, AdminSession } from './generated/prisma/client.js';
+export type { PrismaClient, Session, Subscription, Message, SessionMessage, InboundQos2, RetainedMessage, DelayedWill, MqttUser, Credential, AclRule, Ban, Admin, ApiToken, AuditEvent, ClientPresence, BrokerCommand, SessionExpireJob, SessionPolicy, StatsSample, SysSnapshot, AdminSession, Trace, TraceEvent } from './generated/prisma/client.js';

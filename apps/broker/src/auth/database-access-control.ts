@@ -24,9 +24,9 @@ export interface DatabaseAccessControl {
   readonly limiter: AuthFailureLimiter;
   /**
    * Starts acting on control notifications for the broker's live connections; `more` handles
-   * the channels that are not about access (e.g. session policies), and resynchronizes them too.
+   * the channels that are not about access (session policies, traces), and resynchronizes them too.
    */
-  listen(connections: () => LiveConnection[], more?: Pick<ControlHandlers, 'policiesChanged'>): Promise<void>;
+  listen(connections: () => LiveConnection[], more?: Pick<ControlHandlers, 'policiesChanged' | 'tracesChanged'>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,6 +77,7 @@ export async function createDatabaseAccessControl(deps: {
           ...more,
           resynchronize: async () => {
             await more.policiesChanged?.();
+            await more.tracesChanged?.();
             await reloadAcl({ db, authorizer, log });
             await reloadBans({ db, bans, connections, log });
             const usernames = new Set(connections().flatMap((c) => (c.principal?.username ? [c.principal.username] : [])));

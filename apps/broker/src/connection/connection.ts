@@ -8,6 +8,8 @@ import type { KickOptions, KickOutcome, LiveConnection } from '../sessions/sessi
 import type { Delivery, Session, SessionLink } from '../sessions/session.js';
 import type { Will } from '../sessions/will.js';
 import type { Transport } from '../listeners/transport.js';
+import { traceConnectionClosed, traceDelivery, traceServerDisconnect } from '../tracing/hooks.js';
+import type { SubjectMatch } from '../tracing/tracer.js';
 import type { EffectiveSessionPolicy } from '../policies/session-policy.js';
 import { KeepAliveMonitor } from './keepalive.js';
 
@@ -59,6 +61,10 @@ export class Connection implements LiveConnection, SessionLink {
   private busy = false;
   private connectTimer: NodeJS.Timeout | undefined;
   private finished = false;
+  /** Traces selecting this connection (tracing/, computed at CONNECT, kept until traces change). */
+  traceMatch: SubjectMatch | null = null;
+  /** Set while kick() disconnects (tracing tells kicks from other server disconnects). */
+  private kicking = false;
 
   constructor(
     readonly ctx: BrokerContext,
@@ -233,6 +239,7 @@ export class Connection implements LiveConnection, SessionLink {
     this.ctx.metrics.publishSentByQos[delivery.qos]++;
     this.ctx.metrics.publishBytesSentByQos[delivery.qos] += message.payload.length;
     this.write(bytes);
+    if (this.ctx.tracer.active) traceDelivery(this, delivery, packetId, dup);
     return true;
   }
 
@@ -243,6 +250,7 @@ export class Connection implements LiveConnection, SessionLink {
   /** Sends DISCONNECT (5.0 only, and only after CONNECT was accepted), then closes. */
   disconnect(reasonCode: number, reasonString?: string): void {
     if (this.state === 'closed') return;
+    if (this.ctx.tracer.active) traceServerDisconnect(this, this.kicking ? 'kick' : 'disconnect', reasonCode, reasonString);
     if (this.protocolVersion === 5 && this.state === 'connected') {
       this.send(disconnect(reasonCode, this.requestProblemInformation ? reasonString : undefined));
     }
@@ -268,6 +276,7 @@ export class Connection implements LiveConnection, SessionLink {
   }
 
   kick(reasonCode: number, options: KickOptions = {}): KickOutcome {
+    this.kicking = true;
     if (options.suppressWill) this.will = null;
     const willPublished = this.will !== null && !this.ctx.shuttingDown;
     // Discarding: the session ends with the connection, as if its Session Expiry Interval were 0.
@@ -292,6 +301,7 @@ export class Connection implements LiveConnection, SessionLink {
     this.backlog = [];
     const session = this.session;
     if (!session) return;
+    if (this.ctx.tracer.active) traceConnectionClosed(this, this.will !== null && !this.ctx.shuttingDown);
     if (this.will && !this.ctx.shuttingDown) {
       this.ctx.wills.trigger(this.clientId, this.principal?.username, this.will, this.will.delayInterval);
     }

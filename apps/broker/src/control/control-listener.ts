@@ -6,6 +6,8 @@ export interface ControlHandlers {
   aclChanged(): Promise<void> | void;
   credentialsChanged(message: CredentialsChanged): Promise<void> | void;
   bansChanged(): Promise<void> | void;
+  /** Traces started, stopped or deleted (when tracing runs). */
+  tracesChanged?(): Promise<void> | void;
   /** Session policies changed (absent: the notification is ignored). */
   policiesChanged?(): Promise<void> | void;
   /** (Re)connected: anything may have changed while not listening. */
@@ -44,6 +46,7 @@ export async function startControlListener(databaseUrl: string, handlers: Contro
     next.on('notification', (message) => {
       if (message.channel === ControlChannel.aclChanged) run('ACL reload', () => handlers.aclChanged());
       else if (message.channel === ControlChannel.bansChanged) run('ban reload', () => handlers.bansChanged());
+      else if (message.channel === ControlChannel.tracesChanged) run('trace reload', () => handlers.tracesChanged?.());
       else if (message.channel === ControlChannel.policiesChanged) run('session policy reload', () => handlers.policiesChanged?.());
       else if (message.channel === ControlChannel.credentialsChanged) {
         const payload = decodeCredentialsChanged(message.payload);
@@ -53,7 +56,7 @@ export async function startControlListener(databaseUrl: string, handlers: Contro
     });
     try {
       await next.connect();
-      for (const channel of [ControlChannel.aclChanged, ControlChannel.credentialsChanged, ControlChannel.bansChanged, ControlChannel.policiesChanged]) await next.query(`LISTEN ${channel}`);
+      for (const channel of [ControlChannel.aclChanged, ControlChannel.credentialsChanged, ControlChannel.bansChanged, ControlChannel.policiesChanged, ControlChannel.tracesChanged]) await next.query(`LISTEN ${channel}`);
     } catch (error) {
       await next.end().catch(() => {});
       if (stopped) return;

@@ -11,6 +11,7 @@ import { negotiateConnectLimits, type NegotiatedLimits } from '../policies/conne
 import type { EffectiveSessionPolicy } from '../policies/session-policy.js';
 import type { Session } from '../sessions/session.js';
 import type { Will } from '../sessions/will.js';
+import { traceConnectRefused, traceConnected } from '../tracing/hooks.js';
 
 /** What CONNECT asked for, validated: the input of the later steps. */
 interface ConnectRequest {
@@ -47,6 +48,7 @@ export async function handleConnect(connection: Connection, packet: ConnectPacke
   if (!auth.ok) {
     const code = auth.reasonCode;
     ctx.log.info({ clientId: request.clientId, username: packet.username, reasonCode: code }, 'connection refused');
+    if (ctx.tracer.active) traceConnectRefused(connection, packet, request.clientId, code);
     connection.send(connack(false, request.version === 5 ? code : toConnectReturnCode(code), request.version));
     connection.close();
     return;
@@ -101,6 +103,7 @@ export async function handleConnect(connection: Connection, packet: ConnectPacke
     });
   }
   ctx.sessions.attach(connection, session);
+  if (ctx.tracer.active) traceConnected(connection, packet, sessionPresent);
   ctx.log.debug({ clientId: request.clientId, version: request.version, sessionPresent, transport: connection.transport.kind }, 'client connected');
   session.resume(connection);
 }

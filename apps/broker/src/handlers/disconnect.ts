@@ -2,6 +2,7 @@ import type { Connection } from '../connection/connection.js';
 import { brokerError } from '../errors.js';
 import type { DisconnectPacket } from '../protocol/packets.js';
 import { ReasonCode } from '../protocol/reason-codes.js';
+import { traceDisconnect } from '../tracing/hooks.js';
 
 /**
  * DISCONNECT from the client: a normal disconnect discards the will ([MQTT-3.14.4-3],
@@ -10,6 +11,7 @@ import { ReasonCode } from '../protocol/reason-codes.js';
  */
 export function handleDisconnect(connection: Connection, packet: DisconnectPacket): void {
   const session = connection.session!;
+  if (connection.ctx.tracer.active) traceDisconnect(connection, packet);
   const requested = packet.properties?.sessionExpiryInterval;
   if (requested !== undefined) {
     if (connection.connectSessionExpiry === 0 && requested !== 0) {

@@ -13,6 +13,7 @@ import { handlePubrec } from './pubrec.js';
 import { handlePubrel } from './pubrel.js';
 import { handleSubscribe } from './subscribe.js';
 import { handleUnsubscribe } from './unsubscribe.js';
+import { traceConnectionError } from '../tracing/hooks.js';
 
 type Handler<P extends Packet = Packet> = (connection: Connection, packet: P) => void | Promise<void>;
 type HandlerTable = { [C in Packet['cmd']]?: Handler<Extract<Packet, { cmd: C }>> };
@@ -72,6 +73,7 @@ export function translateError(connection: Connection, error: unknown): void {
     log.error({ err: error, client: connection.label }, 'unexpected error while handling a packet');
   }
   log.info({ client: connection.label, code, reasonCode, state: connection.state }, `closing connection: ${message}`);
+  if (connection.ctx.tracer.active) traceConnectionError(connection, reasonCode, code, message);
 
   if (connection.state === 'awaiting-connect' || connection.state === 'connecting') {
     if (error instanceof DecodeError && /Invalid protocol version/.test(message)) {

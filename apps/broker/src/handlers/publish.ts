@@ -5,6 +5,7 @@ import { brokerError } from '../errors.js';
 import { createMessage } from '../model/message.js';
 import { puback, pubrec, type PublishPacket } from '../protocol/packets.js';
 import { ReasonCode } from '../protocol/reason-codes.js';
+import { tracePublishReceived, tracePublishRefused, traceRouted } from '../tracing/hooks.js';
 
 /**
  * PUBLISH from a client: check QoS and retain against what the server offers -> resolve the
@@ -46,7 +47,7 @@ export function handlePublish(connection: Connection, packet: PublishPacket): vo
 
   // 3.3.2.3.2: Payload Format Indicator 1 promises UTF-8: refuse a payload that is not.
   if (v5 && properties?.payloadFormatIndicator && !isUtf8(payload)) {
-    return refuse(connection, qos, packetId, ReasonCode.PayloadFormatInvalid, 'payload is not UTF-8');
+    return refuse(connection, packet, topic, ReasonCode.PayloadFormatInvalid, 'payload is not UTF-8');
   }
 
   if (!ctx.authorizer.canPublish(connection.principal!, topic, qos, packet.retain)) {
@@ -54,7 +55,7 @@ export function handlePublish(connection: Connection, packet: PublishPacket): vo
     ctx.metrics.aclDeniedPublish++;
     // 3.1.1 cannot say no in a PUBACK; optionally the connection is closed instead.
     if (!v5 && ctx.config.deniedPublishDisconnectV3) throw brokerError('BROKER_ERR_NOT_AUTHORIZED', `publish to ${topic} not authorized`);
-    return refuse(connection, qos, packetId, ReasonCode.NotAuthorized, 'not authorized');
+    return refuse(connection, packet, topic, ReasonCode.NotAuthorized, 'not authorized');
   }
 
   const durable = ctx.durable;
@@ -62,7 +63,7 @@ export function handlePublish(connection: Connection, packet: PublishPacket): vo
     // The store is unreachable beyond the write budget: refuse rather than acknowledge what
     // could not be made durable. 3.1.1 has no reason code: close, the client retries later.
     if (!v5) throw brokerError('BROKER_ERR_SERVER_UNAVAILABLE', 'durable store unavailable');
-    return refuse(connection, qos, packetId, ReasonCode.QuotaExceeded, 'durable store unavailable');
+    return refuse(connection, packet, topic, ReasonCode.QuotaExceeded, 'durable store unavailable');
   }
 
   const message = createMessage({
@@ -76,7 +77,9 @@ export function handlePublish(connection: Connection, packet: PublishPacket): vo
     now: ctx.now(),
   });
   const mark = durable?.mark() ?? 0;
+  if (ctx.tracer.active) tracePublishReceived(connection, message, packet);
   const matched = ctx.publish(message);
+  if (ctx.tracer.active) traceRouted(connection, message, matched);
   if (qos === 2) {
     session.inboundQos2.add(packetId);
     durable?.inboundQos2Added(session, packetId);
@@ -111,7 +114,10 @@ function resolveTopic(connection: Connection, packet: PublishPacket): string {
 }
 
 /** A publication the broker will not route: 5.0 gets the reason code, 3.1.1 a plain ack. */
-function refuse(connection: Connection, qos: number, packetId: number, reasonCode: number, why: string): void {
+function refuse(connection: Connection, packet: PublishPacket, topic: string, reasonCode: number, why: string): void {
+  const qos = packet.qos;
+  const packetId = packet.messageId ?? 0;
+  if (connection.ctx.tracer.active) tracePublishRefused(connection, packet, topic, reasonCode);
   connection.ctx.metrics.publishDropped++;
   connection.ctx.log.debug({ clientId: connection.clientId, reasonCode }, `publication refused: ${why}`);
   const v5 = connection.protocolVersion === 5;

@@ -1,10 +1,12 @@
 import type { Connection } from '../connection/connection.js';
 import { pubcomp, type PubrelPacket } from '../protocol/packets.js';
 import { ReasonCode } from '../protocol/reason-codes.js';
+import { tracePubrel } from '../tracing/hooks.js';
 
 /** PUBREL for an inbound QoS 2 message: release its packet identifier, answer PUBCOMP ([MQTT-4.3.3-11]). */
 export function handlePubrel(connection: Connection, packet: PubrelPacket): void {
   const id = packet.messageId ?? 0;
+  if (connection.ctx.tracer.active) tracePubrel(connection, id);
   const session = connection.session;
   const durable = connection.ctx.durable;
   const mark = durable?.mark() ?? 0;

@@ -5,6 +5,7 @@ import type { QoS } from '../model/message.js';
 import type { RetainHandling, Subscription } from '../model/subscription.js';
 import { suback, type SubscribePacket } from '../protocol/packets.js';
 import { ReasonCode, toSubackReturnCode } from '../protocol/reason-codes.js';
+import { traceSubscribe } from '../tracing/hooks.js';
 
 const MAX_SUBSCRIPTION_IDENTIFIER = 268435455;
 
@@ -62,6 +63,7 @@ export function handleSubscribe(connection: Connection, packet: SubscribePacket)
     granted.push(qos);
   }
 
+  if (ctx.tracer.active) traceSubscribe(connection, packet, granted);
   // A persistent session's subscriptions are committed before SUBACK.
   connection.afterCommit(ctx.durable?.commitSince(mark), () => {
     connection.send(suback(packet.messageId ?? 0, v5 ? granted : granted.map(toSubackReturnCode)));

@@ -3,6 +3,7 @@ import type { Connection } from '../connection/connection.js';
 import { brokerError } from '../errors.js';
 import { unsuback, type UnsubscribePacket } from '../protocol/packets.js';
 import { ReasonCode } from '../protocol/reason-codes.js';
+import { traceUnsubscribe } from '../tracing/hooks.js';
 
 /** UNSUBSCRIBE: remove each subscription, answer UNSUBACK with a reason code per filter (5.0). */
 export function handleUnsubscribe(connection: Connection, packet: UnsubscribePacket): void {
@@ -19,6 +20,7 @@ export function handleUnsubscribe(connection: Connection, packet: UnsubscribePac
     ctx.durable?.subscriptionRemoved(session, filter);
     return ReasonCode.Success;
   });
+  if (ctx.tracer.active) traceUnsubscribe(connection, packet.unsubscriptions, codes, packet.messageId);
   // [MQTT-3.10.4-4] / [MQTT-3.10.4-5] UNSUBACK, even when nothing was removed.
   connection.afterCommit(ctx.durable?.commitSince(mark), () => connection.send(unsuback(packet.messageId ?? 0, codes, connection.protocolVersion)));
 }

@@ -2,7 +2,7 @@ import type { Message, QoS } from '../model/message.js';
 import type { Subscription } from '../model/subscription.js';
 import type { Delivery, Session } from '../sessions/session.js';
 import type { Router } from './router.js';
-import { SubscriptionIndex, type SubscriptionEntry } from './subscription-index.js';
+import { SubscriptionIndex, type SharedGroup, type SubscriptionEntry } from './subscription-index.js';
 
 interface Aggregate {
   session: Session;
@@ -23,6 +23,8 @@ export class LocalRouter implements Router {
   constructor(
     private readonly onDeliveryError: (session: Session, error: unknown) => void = () => {},
     private readonly mayReceive: (session: Session, delivery: Delivery) => boolean = () => true,
+    /** Told which member of a shared subscription group was chosen (tracing). */
+    private readonly onSharedPick: (message: Message, group: SharedGroup, entry: SubscriptionEntry) => void = () => {},
   ) {}
 
   private deliver(session: Session, delivery: Delivery): void {
@@ -101,6 +103,7 @@ export class LocalRouter implements Router {
     this.index.shared.matchEach(message.topic, (group) => {
       const entry = group.pick();
       if (!entry) return;
+      this.onSharedPick(message, group, entry);
       const sub = entry.subscription;
       const qos = (sub.qos < message.qos ? sub.qos : message.qos) as QoS;
       this.deliver(entry.session, {

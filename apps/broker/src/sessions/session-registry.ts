@@ -4,6 +4,8 @@ import type { BrokerMetrics } from '../observability/metrics.js';
 import type { DurableState } from '../persistence/durable-state.js';
 import type { Router } from '../routing/router.js';
 import { Session } from './session.js';
+import { traceSessionExpired } from '../tracing/hooks.js';
+import type { Tracer } from '../tracing/tracer.js';
 import type { WillPublisher } from './will-delay.js';
 
 /** The side of a live connection the registry needs: to take it over or close it. */
@@ -57,6 +59,7 @@ export class SessionRegistry {
     private readonly wills: WillPublisher,
     private readonly now: () => number = Date.now,
     private readonly durable?: DurableState,
+    private readonly tracer?: Tracer,
   ) {}
 
   get size(): number {
@@ -87,6 +90,7 @@ export class SessionRegistry {
   create(clientId: string): Session {
     const session = new Session(clientId, this.config, this.metrics, this.now);
     if (this.durable) session.observer = this.durable;
+    if (this.tracer) session.tracer = this.tracer;
     this.sessions.set(clientId, session);
     return session;
   }
@@ -94,6 +98,7 @@ export class SessionRegistry {
   /** Restore: a persistent session rebuilt from the store, as disconnected. */
   restore(session: Session): void {
     if (this.durable) session.observer = this.durable;
+    if (this.tracer) session.tracer = this.tracer;
     this.sessions.set(session.clientId, session);
     this.offline.add(session);
   }
@@ -138,6 +143,7 @@ export class SessionRegistry {
     for (const session of this.offline) {
       if (session.expiryInterval === NEVER_EXPIRES || session.disconnectedAt === undefined) continue;
       if (session.disconnectedAt + session.expiryInterval * 1000 <= now) {
+        if (this.tracer?.active) traceSessionExpired(this.tracer, session);
         this.end(session);
         this.metrics.clientsExpired++;
         expired++;

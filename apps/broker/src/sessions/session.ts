@@ -4,6 +4,8 @@ import type { Message, QoS } from '../model/message.js';
 import { isExpired } from '../model/message.js';
 import type { Subscription } from '../model/subscription.js';
 import type { BrokerMetrics } from '../observability/metrics.js';
+import { traceSessionDrop } from '../tracing/hooks.js';
+import type { SubjectMatch, Tracer } from '../tracing/tracer.js';
 import type { Will } from './will.js';
 
 /** What a session hands its connection: a message, at a QoS, with a retain flag and ids. */
@@ -66,6 +68,9 @@ export class Session {
   readonly inboundQos2 = new Set<number>();
   link: SessionLink | null = null;
   observer: SessionObserver | null = null;
+  tracer: Tracer | null = null;
+  /** Traces selecting this session's client (tracing/), kept until traces change. */
+  traceMatch: SubjectMatch | null = null;
   /** Queued deliveries not committed yet (durability 'sync'): not sent before they are. */
   private readonly holding = new Set<Delivery>();
   will: Will | null = null;
@@ -99,12 +104,12 @@ export class Session {
     const link = this.link;
     if (delivery.qos === 0) {
       if (link) {
-        if (link.bufferedBytes() > this.config.maxWriteBufferBytes) return this.drop('slow-consumer');
+        if (link.bufferedBytes() > this.config.maxWriteBufferBytes) return this.drop('slow-consumer', delivery);
         // [MQTT-3.1.2-25] too large for the client: discarded, and counted like every drop.
-        if (!link.sendPublish(delivery, undefined, false)) this.drop('too-large');
+        if (!link.sendPublish(delivery, undefined, false)) this.drop('too-large', delivery);
         return;
       }
-      if (!this.config.queueQos0) return this.drop('qos0-offline');
+      if (!this.config.queueQos0) return this.drop('qos0-offline', delivery);
       this.enqueue(delivery);
       return;
     }
@@ -132,11 +137,12 @@ export class Session {
   private enqueue(delivery: Delivery): boolean {
     if (this.queue.length >= this.config.maxQueuedMessages) {
       if (this.config.queueDropPolicy === 'drop-new' || this.config.maxQueuedMessages === 0) {
-        this.drop('queue-full');
+        this.drop('queue-full', delivery);
         return false;
       }
-      this.forget(this.queue.shift()!);
-      this.drop('queue-full');
+      const oldest = this.queue.shift()!;
+      this.forget(oldest);
+      this.drop('queue-full', oldest);
     }
     this.queue.push(delivery);
     return true;
@@ -148,7 +154,8 @@ export class Session {
     this.observer?.deliveryRemoved(this, delivery);
   }
 
-  private drop(reason: DropReason): void {
+  private drop(reason: DropReason, delivery: Delivery): void {
+    if (this.tracer?.active) traceSessionDrop(this.tracer, this, delivery, reason);
     this.droppedCount++;
     this.metrics.publishDropped++;
     this.metrics.droppedByReason[reason]++;
@@ -163,7 +170,7 @@ export class Session {
     if (!link.sendPublish(delivery, packetId, false)) {
       // [MQTT-3.1.2-25] too large for the client: discarded as if it had been delivered.
       this.forget(delivery);
-      this.drop('too-large');
+      this.drop('too-large', delivery);
       return;
     }
     this.inflight.set(packetId, { packetId, delivery, state: 'publish' });
@@ -199,13 +206,13 @@ export class Session {
       if (isExpired(head.message, now)) {
         this.queue.shift();
         this.forget(head);
-        this.drop('expired');
+        this.drop('expired', head);
         continue;
       }
       if (head.qos === 0) {
         this.queue.shift();
-        if (link.bufferedBytes() > this.config.maxWriteBufferBytes) this.drop('slow-consumer');
-        else if (!link.sendPublish(head, undefined, false)) this.drop('too-large');
+        if (link.bufferedBytes() > this.config.maxWriteBufferBytes) this.drop('slow-consumer', head);
+        else if (!link.sendPublish(head, undefined, false)) this.drop('too-large', head);
         continue;
       }
       if (this.inflight.size >= link.sendQuota || this.holding.has(head)) return;
@@ -264,7 +271,7 @@ export class Session {
       } else if (isExpired(entry.delivery.message, now) && entry.delivery.qos === 1) {
         this.inflight.delete(entry.packetId);
         this.forget(entry.delivery);
-        this.drop('expired');
+        this.drop('expired', entry.delivery);
       } else if (outstanding >= link.sendQuota) {
         entry.deferred = true;
         this.deferredCount++;
@@ -280,7 +287,7 @@ export class Session {
     if (link.sendPublish(entry.delivery, entry.packetId, true)) return true;
     this.inflight.delete(entry.packetId);
     this.forget(entry.delivery);
-    this.drop('too-large');
+    this.drop('too-large', entry.delivery);
     return false;
   }
 

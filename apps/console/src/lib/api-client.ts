@@ -42,3 +42,54 @@ export async function apiGet<T>(
   const data = parse(body);
   return data === undefined ? { ok: false, reason: 'invalid-response', message: `${url} answered an unexpected shape` } : { ok: true, data };
 }
+
+/** A failed request with the API's problem details (RFC 9457) when it sent them. */
+export type ApiFailure = Extract<ApiResult<never>, { ok: false }> & { status?: number; code?: string; field?: string };
+
+/**
+ * Any method, with headers (authentication) and an optional JSON body. Failures carry the
+ * problem's detail, code and first failing field, so forms can show them.
+ */
+export async function apiRequest<T>(
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: `/${string}`,
+  options: { parse: (body: unknown) => T | undefined; body?: unknown; headers?: Record<string, string>; timeoutMs?: number },
+): Promise<{ ok: true; data: T } | ApiFailure> {
+  const url = `${loadConfig().apiUrl}${path}`;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method,
+      cache: 'no-store',
+      headers: { accept: 'application/json', ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers },
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'TimeoutError') return { ok: false, reason: 'timeout', message: `no answer from ${url} within ${timeoutMs} ms` };
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+    return { ok: false, reason: 'unreachable', message: `cannot reach ${url}: ${cause}` };
+  }
+  const text = await response.text();
+  let body: unknown = undefined;
+  try {
+    body = text === '' ? null : JSON.parse(text);
+  } catch {
+    if (response.ok) return { ok: false, reason: 'invalid-response', message: `${url} did not answer JSON` };
+  }
+  if (!response.ok) {
+    const problem = (body ?? {}) as { detail?: unknown; code?: unknown; errors?: Array<{ pointer?: unknown }> };
+    const field = typeof problem.errors?.[0]?.pointer === 'string' ? problem.errors[0].pointer : undefined;
+    return {
+      ok: false,
+      reason: 'http-error',
+      status: response.status,
+      message: typeof problem.detail === 'string' ? problem.detail : `${url} answered HTTP ${response.status}`,
+      ...(typeof problem.code === 'string' ? { code: problem.code } : {}),
+      ...(field !== undefined ? { field } : {}),
+    };
+  }
+  const data = options.parse(body);
+  return data === undefined ? { ok: false, reason: 'invalid-response', message: `${url} answered an unexpected shape` } : { ok: true, data };
+}
