@@ -96,4 +96,15 @@ export const ROUTE_ROLES: ReadonlyArray<readonly [method: string, path: string, 
   ['GET', '/api/v1/stats', 'viewer'],
   ['GET', '/api/v1/stats/series', 'viewer'],
   ['GET', '/api/v1/stats/sys', 'viewer'],
+
+  // traces
+  ['POST', '/api/v1/traces', 'operator'],
+  ['GET', '/api/v1/traces', 'viewer'],
+  ['GET', '/api/v1/traces/{traceId}', 'viewer'],
+  ['DELETE', '/api/v1/traces/{traceId}', 'operator'],
+  ['POST', '/api/v1/traces/{traceId}/stop', 'operator'],
+  ['GET', '/api/v1/traces/{traceId}/events', 'viewer'],
+  ['GET', '/api/v1/traces/{traceId}/events/stream', 'viewer'],
+  ['GET', '/api/v1/traces/{traceId}/export', 'viewer'],
+  ['GET', '/api/v1/traces/{traceId}/messages/{messageId}', 'viewer'],
 ];

@@ -195,7 +195,7 @@ export const tracesRoutes: FastifyPluginAsyncTypebox<TracesRoutesOptions> = asyn
           'Starts after `after` (a seq) or the Last-Event-ID header, else from the first event. The API LISTENs for the NOTIFY brokers send after each batch they commit and reads new rows by seq, so a stream sees every event once, in order.',
         tags,
         params: TraceParams,
-        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }),
+        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })) }, { additionalProperties: false }),
         response: { 200: Type.String({ description: 'text/event-stream' }) },
       },
     },
