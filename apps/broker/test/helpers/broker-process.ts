@@ -23,11 +23,15 @@ export interface BrokerProcess {
   output(): string;
 }
 
-/** Starts `node --import tsx src/main.ts` as its own process and waits until it listens. */
+/**
+ * Starts `node --import tsx src/main.ts` as its own process and waits until it listens.
+ * Anonymous clients are accepted and, with a DATABASE_URL, the ACL defaults allow everything:
+ * these processes serve durability tests, not access control (the env argument can override).
+ */
 export async function startBrokerProcess(env: Record<string, string>): Promise<BrokerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: brokerDir,
-    env: { ...process.env, MQTT_HOST: '127.0.0.1', MQTT_WS_PORT: '-1', SYS_INTERVAL: '0', MQTT_ALLOW_ANONYMOUS: 'true', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, MQTT_HOST: '127.0.0.1', MQTT_WS_PORT: '-1', SYS_INTERVAL: '0', MQTT_ALLOW_ANONYMOUS: 'true', MQTT_ACL_DEFAULT_PUBLISH: 'allow', MQTT_ACL_DEFAULT_SUBSCRIBE: 'allow', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
