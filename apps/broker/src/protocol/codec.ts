@@ -157,3 +157,42 @@ function checkUtf8(bytes: Buffer, type: number, version: ProtocolVersion): void 
 export function encodePacket(packet: Packet, version: ProtocolVersion): Buffer {
   return mqttPacket.generate(packet, { protocolVersion: version });
 }
+
+/**
+ * A PUBLISH encoded directly, for the common case of a message sent to many subscribers with
+ * the same bytes: no properties (3.1.1, or 5.0 with an empty property list). For QoS 1/2 the
+ * packet identifier is 0 at `publishPacketIdOffset(bytes)`: the copy written to each
+ * subscriber gets its own identifier there. Anything else goes through `encodePacket`.
+ */
+export function encodePlainPublish(topic: string, payload: Buffer, qos: number, retain: boolean, v5: boolean): Buffer {
+  const topicLength = Buffer.byteLength(topic, 'utf8');
+  const remaining = 2 + topicLength + (qos > 0 ? 2 : 0) + (v5 ? 1 : 0) + payload.length;
+  const lengthBytes = remaining < 128 ? 1 : remaining < 16384 ? 2 : remaining < 2097152 ? 3 : 4;
+  const bytes = Buffer.allocUnsafe(1 + lengthBytes + remaining);
+  bytes[0] = 0x30 | (qos << 1) | (retain ? 1 : 0);
+  let offset = 1;
+  let value = remaining;
+  do {
+    let byte = value % 128;
+    value = Math.floor(value / 128);
+    if (value > 0) byte |= 0x80;
+    bytes[offset++] = byte;
+  } while (value > 0);
+  bytes.writeUInt16BE(topicLength, offset);
+  offset += 2;
+  offset += bytes.write(topic, offset, 'utf8');
+  if (qos > 0) {
+    bytes[offset++] = 0;
+    bytes[offset++] = 0;
+  }
+  if (v5) bytes[offset++] = 0; // property length 0
+  payload.copy(bytes, offset);
+  return bytes;
+}
+
+/** Where a QoS 1/2 PUBLISH made by encodePlainPublish holds its packet identifier. */
+export function publishPacketIdOffset(bytes: Buffer): number {
+  let offset = 1;
+  while ((bytes[offset++]! & 0x80) !== 0);
+  return offset + 2 + bytes.readUInt16BE(offset);
+}

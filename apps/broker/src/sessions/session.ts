@@ -33,6 +33,10 @@ export interface SessionLink {
   sendPubrel(packetId: number): void;
   /** Bytes waiting in the socket's buffer (slow consumer detection). */
   bufferedBytes(): number;
+  /** Backpressure: the queue of this connected session passed its pause mark (publishers should wait). */
+  queueGrowing?(): void;
+  /** Backpressure: the queue went down (publishers waiting for it may go on). */
+  queueShrunk?(): void;
 }
 
 /**
@@ -111,6 +115,7 @@ export class Session {
       return;
     }
     if (!this.enqueue(delivery)) return;
+    if (link && this.queue.length >= this.pauseAt) link.queueGrowing?.();
     const commit = observer?.deliveryAdded(this, delivery);
     if (commit) {
       // Stored before it is sent: a message acknowledged to its publisher is never delivered
@@ -165,6 +170,11 @@ export class Session {
     this.observer?.deliveryUpdated(this, delivery, 'inflight', packetId);
   }
 
+  /** Queue length past which a connected session asks publishers to wait (half the queue limit, at most 100). */
+  get pauseAt(): number {
+    return Math.max(1, Math.min(100, this.config.maxQueuedMessages >> 1));
+  }
+
   /** Next free packet identifier (1..65535), skipping those in use; undefined if all are in use. */
   allocatePacketId(): number | undefined {
     for (let i = 0; i < 65535; i++) {
@@ -203,10 +213,11 @@ export class Session {
         else if (!link.sendPublish(head, undefined, false)) this.drop('too-large');
         continue;
       }
-      if (this.inflight.size >= link.sendQuota || this.holding.has(head)) return;
+      if (this.inflight.size >= link.sendQuota || this.holding.has(head)) break;
       this.queue.shift();
       this.sendInflight(link, head);
     }
+    if (this.queue.length < this.pauseAt >> 1 || this.queue.length === 0) link.queueShrunk?.();
   }
 
   /** PUBACK (QoS 1) or PUBCOMP (QoS 2) completes a delivery. Returns false if the id is unknown. */
