@@ -32,6 +32,27 @@ export interface CredentialAuthenticatorDeps {
  */
 export function createCredentialAuthenticator(deps: CredentialAuthenticatorDeps): Authenticator {
   const now = deps.now ?? Date.now;
+  // Last use is recorded for many credentials at once (one UPDATE per batch, not per CONNECT):
+  // a connect storm of cached logins would otherwise queue one write per client.
+  const used = new Set<string>();
+  let usedTimer: NodeJS.Timeout | undefined;
+  const flushUsed = (): void => {
+    usedTimer = undefined;
+    if (used.size === 0) return;
+    const ids = [...used];
+    used.clear();
+    deps.db.credential.updateMany({ where: { id: { in: ids } }, data: { lastUsedAt: new Date(now()) } }).catch((error: unknown) => {
+      deps.log.warn({ err: error }, 'could not record credential use');
+    });
+  };
+  const markUsed = (credentialId: string): void => {
+    used.add(credentialId);
+    if (used.size >= 500) flushUsed();
+    else if (!usedTimer) {
+      usedTimer = setTimeout(flushUsed, 200);
+      usedTimer.unref();
+    }
+  };
   const refuse = (reasonCode: number, why: string, username: string | undefined): AuthResult => {
     deps.log.info({ username, reasonCode }, `authentication failed: ${why}`);
     return { ok: false, reasonCode };
@@ -65,9 +86,7 @@ export function createCredentialAuthenticator(deps: CredentialAuthenticatorDeps)
           return refuse(ReasonCode.NotAuthorized, 'client id not allowed by the credential', username);
         }
         if (!cached) deps.cache.remember(credential.id, credential.secretHash, password);
-        deps.db.credential.update({ where: { id: credential.id }, data: { lastUsedAt: new Date(at) } }).catch((error: unknown) => {
-          deps.log.warn({ err: error }, 'could not record credential use');
-        });
+        markUsed(credential.id);
         return { ok: true, principal: { clientId, username, anonymous: false, superuser: user.superuser, groups: user.groups, credentialId: credential.id } };
       }
       return refuse(ReasonCode.BadUserNameOrPassword, 'wrong password', username);

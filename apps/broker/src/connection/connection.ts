@@ -46,8 +46,15 @@ export class Connection implements LiveConnection, SessionLink {
   sendQuota: number;
   clientMaximumPacketSize = Number.POSITIVE_INFINITY;
   clientTopicAliasMaximum = 0;
-  readonly inboundAliases = new Map<number, string>();
-  private readonly outboundAliases = new Map<string, number>();
+  private inboundAliasMap: Map<number, string> | undefined;
+  private outboundAliasMap: Map<string, number> | undefined;
+  /** Topic Aliases the client set (5.0); made on first use, as most clients never use any. */
+  get inboundAliases(): Map<number, string> {
+    return (this.inboundAliasMap ??= new Map());
+  }
+  private get outboundAliases(): Map<string, number> {
+    return (this.outboundAliasMap ??= new Map());
+  }
   /** Inbound QoS 1/2 publications being processed (QoS 2 ones awaiting PUBREL are in the session). */
   inboundProcessing = 0;
   requestProblemInformation = true;

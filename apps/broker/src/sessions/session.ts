@@ -64,11 +64,14 @@ export class Session {
   readonly inflight = new Map<number, Inflight>();
   readonly queue: Delivery[] = [];
   /** [MQTT-4.3.3-10] inbound QoS 2 packet identifiers received and not yet released by PUBREL. */
-  readonly inboundQos2 = new Set<number>();
+  get inboundQos2(): Set<number> {
+    return (this.inboundQos2Set ??= new Set());
+  }
+  private inboundQos2Set: Set<number> | undefined;
   link: SessionLink | null = null;
   observer: SessionObserver | null = null;
   /** Queued deliveries not committed yet (durability 'sync'): not sent before they are. */
-  private readonly holding = new Set<Delivery>();
+  private holdingSet: Set<Delivery> | undefined;
   will: Will | null = null;
   /** Session Expiry Interval in seconds (0xFFFFFFFF = never). */
   expiryInterval = 0;
@@ -120,9 +123,9 @@ export class Session {
     if (commit) {
       // Stored before it is sent: a message acknowledged to its publisher is never delivered
       // ahead of its commit (which a crash could undo, and a QoS 2 resend would then duplicate).
-      this.holding.add(delivery);
+      (this.holdingSet ??= new Set()).add(delivery);
       const release = (): void => {
-        this.holding.delete(delivery);
+        this.holdingSet?.delete(delivery);
         this.drain();
       };
       commit.then(release, release);
@@ -145,7 +148,7 @@ export class Session {
 
   /** A delivery leaves the session without being completed (dropped, expired). */
   private forget(delivery: Delivery): void {
-    this.holding.delete(delivery);
+    this.holdingSet?.delete(delivery);
     this.observer?.deliveryRemoved(this, delivery);
   }
 
@@ -213,7 +216,7 @@ export class Session {
         else if (!link.sendPublish(head, undefined, false)) this.drop('too-large');
         continue;
       }
-      if (this.inflight.size >= link.sendQuota || this.holding.has(head)) break;
+      if (this.inflight.size >= link.sendQuota || this.holdingSet?.has(head)) break;
       this.queue.shift();
       this.sendInflight(link, head);
     }
