@@ -12,7 +12,7 @@ export const defaultOptions: BenchOptions = {
   qos1Window: 10,
   connectClients: 5000,
   connectConcurrency: 100,
-  authClients: 1000,
+  authClients: 300,
   latencyRate: 1000,
   latencySeconds: 8,
   memoryClients: [5000, 50000],

@@ -1,0 +1,13 @@
+import { spawn } from 'node:child_process';
+import { processRssBytes } from './proc-stats.js';
+import { openClient, openClients, closeAll, sleep } from './raw-client.js';
+const port = 29123;
+const child = spawn(process.execPath, ['/tmp/perf-tools/bare.cjs', String(port)], { stdio: 'inherit' });
+await sleep(1000);
+const before = processRssBytes(child.pid!);
+const clients = await openClients(5000, 200, (i) => openClient({ host: '127.0.0.1', port }, { clientId: `m${i}`, keepAlive: 0 }));
+await sleep(3000);
+const after = processRssBytes(child.pid!);
+console.log('bare node net server KB/conn', ((after - before) / 1024 / 5000).toFixed(2));
+await closeAll(clients);
+child.kill();
