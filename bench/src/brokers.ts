@@ -16,7 +16,7 @@ import type { Target } from './raw-client.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const BROKER_MAIN = path.resolve(here, '../../apps/broker/src/main.ts');
 
-export type BrokerName = 'ours' | 'mosquitto' | 'aedes';
+export type BrokerName = 'ours' | 'mosquitto' | 'aedes' | 'external';
 
 export interface RunningBroker {
   readonly name: BrokerName;
@@ -149,10 +149,21 @@ export async function startAedes(): Promise<RunningBroker> {
 
 /** Which brokers can run here, in the order they alternate. */
 export function availableBrokers(wanted: BrokerName[]): BrokerName[] {
-  return wanted.filter((name) => name === 'ours' || (name === 'mosquitto' && mosquittoPath()) || (name === 'aedes' && aedesVersion()));
+  return wanted.filter((name) => name === 'ours' || name === 'external' || (name === 'mosquitto' && mosquittoPath()) || (name === 'aedes' && aedesVersion()));
+}
+
+/**
+ * A broker the bench does not start: BENCH_TARGET=host:port (and BENCH_TARGET_PID for its CPU
+ * and memory figures, which are 0 without it).
+ */
+export function externalBroker(): RunningBroker {
+  const [host, port] = (process.env.BENCH_TARGET ?? '').split(':');
+  if (!host || !port) throw new Error('BENCH_TARGET must be host:port');
+  return { name: 'external', target: { host, port: Number(port) }, pid: Number(process.env.BENCH_TARGET_PID ?? 0), version: `${host}:${port}`, stop: async () => {} };
 }
 
 export function startBroker(name: BrokerName, ours: OurBrokerOptions = {}): Promise<RunningBroker> {
+  if (name === 'external') return Promise.resolve(externalBroker());
   if (name === 'ours') return startOurBroker(ours);
   if (name === 'mosquitto') return startMosquitto();
   return startAedes();

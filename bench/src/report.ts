@@ -18,7 +18,7 @@ export function machineLine(): string {
 }
 
 export function markdownTable(summaries: ScenarioSummary[]): string {
-  const all: BrokerName[] = ['ours', 'mosquitto', 'aedes'];
+  const all: BrokerName[] = ['ours', 'mosquitto', 'aedes', 'external'];
   const present = all.filter((b) => summaries.some((s) => s.brokers.includes(b)));
   const versions = new Map<BrokerName, string>();
   for (const s of summaries) for (const b of present) if (s.versions[b] && b !== 'ours') versions.set(b, s.versions[b]!);

@@ -44,6 +44,7 @@ function usage(): string {
     `  --scenarios a,b         BENCH_SCENARIOS            ${scenarios.map((s) => s.id).join(',')}`,
     '  --brokers a,b           BENCH_BROKERS              ours,mosquitto,aedes (those installed)',
     '  --quick                                            tiny sizes, one round',
+    '  --target host:port      BENCH_TARGET               only this already running broker (BENCH_TARGET_PID: its pid, for CPU/RSS)',
     ...lines,
   ].join('\n');
 }
@@ -72,6 +73,9 @@ function parse(argv: string[]): { options: BenchOptions; scenarioIds: string[]; 
   const scenarioIds = (args.get('--scenarios') ?? process.env.BENCH_SCENARIOS ?? scenarios.map((s) => s.id).join(',')).split(',').filter(Boolean);
   const unknown = scenarioIds.filter((id) => !scenarios.some((s) => s.id === id));
   if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')}\n${usage()}`);
+  const target = args.get('--target');
+  if (target) process.env.BENCH_TARGET = target;
+  if (process.env.BENCH_TARGET) return { options, scenarioIds, brokers: ['external'] };
   const brokers = (args.get('--brokers') ?? process.env.BENCH_BROKERS ?? 'ours,mosquitto,aedes').split(',').filter(Boolean) as BrokerName[];
   return { options, scenarioIds, brokers };
 }
