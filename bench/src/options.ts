@@ -3,7 +3,7 @@ import type { BenchOptions } from './scenario.js';
 /** Defaults of `npm run bench`: sizes from issue 8, durations so that the whole run fits in about 15 minutes. */
 export const defaultOptions: BenchOptions = {
   rounds: 3,
-  seconds: 5,
+  seconds: 4,
   payloadBytes: 64,
   fanInPublishers: 100,
   fanOutSubscribers: 100,
@@ -14,9 +14,9 @@ export const defaultOptions: BenchOptions = {
   connectConcurrency: 100,
   authClients: 300,
   latencyRate: 1000,
-  latencySeconds: 8,
+  latencySeconds: 5,
   memoryClients: [5000, 50000],
-  memoryHoldSeconds: 5,
+  memoryHoldSeconds: 3,
   retainedTopics: 100_000,
 };
 

@@ -330,6 +330,16 @@ export class Connection implements LiveConnection, SessionLink {
     return this.bufferedBytes() > this.pauseAt || (session !== null && session.queue.length >= session.pauseAt);
   }
 
+  /** Past the backpressure mark: writers that can wait should (see onceWritable). */
+  isBackedUp(): boolean {
+    return this.bufferedBytes() > this.pauseAt;
+  }
+
+  /** Calls `resume` once the socket has drained (or the connection closed). */
+  onceWritable(resume: () => void): void {
+    (this.drainWaiters ??= []).push(resume);
+  }
+
   queueGrowing(): void {
     this.noteCongestion();
   }
