@@ -23,6 +23,8 @@ export interface RunningBroker {
   readonly target: Target;
   readonly pid: number;
   readonly version: string;
+  /** False once the process has exited (a crashed broker is restarted for the next round). */
+  alive(): boolean;
   stop(): Promise<void>;
 }
 
@@ -97,7 +99,7 @@ export async function startOurBroker(options: OurBrokerOptions = {}): Promise<Ru
   else delete env.DATABASE_URL;
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', BROKER_MAIN], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   await waitForPort(port, child, 'our broker');
-  return { name: 'ours', target: { host: '127.0.0.1', port }, pid: child.pid!, version: options.databaseUrl ? 'postgres' : 'memory', stop: stopper(child) };
+  return { name: 'ours', target: { host: '127.0.0.1', port }, pid: child.pid!, version: options.databaseUrl ? 'postgres' : 'memory', alive: () => child.exitCode === null && child.signalCode === null, stop: stopper(child) };
 }
 
 export function mosquittoPath(): string | undefined {
@@ -123,7 +125,7 @@ export async function startMosquitto(): Promise<RunningBroker> {
   }
   const child = spawn(binary, ['-c', config], { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitForPort(port, child, 'mosquitto');
-  return { name: 'mosquitto', target: { host: '127.0.0.1', port }, pid: child.pid!, version, stop: stopper(child, () => rm(dir, { recursive: true, force: true })) };
+  return { name: 'mosquitto', target: { host: '127.0.0.1', port }, pid: child.pid!, version, alive: () => child.exitCode === null && child.signalCode === null, stop: stopper(child, () => rm(dir, { recursive: true, force: true })) };
 }
 
 export function aedesVersion(): string | undefined {
@@ -144,7 +146,7 @@ export async function startAedes(): Promise<RunningBroker> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'aedes-server.ts'), String(port)], { stdio: ['ignore', 'inherit', 'inherit'] });
   await waitForPort(port, child, 'aedes');
-  return { name: 'aedes', target: { host: '127.0.0.1', port }, pid: child.pid!, version, stop: stopper(child) };
+  return { name: 'aedes', target: { host: '127.0.0.1', port }, pid: child.pid!, version, alive: () => child.exitCode === null && child.signalCode === null, stop: stopper(child) };
 }
 
 /** Which brokers can run here, in the order they alternate. */
@@ -159,7 +161,7 @@ export function availableBrokers(wanted: BrokerName[]): BrokerName[] {
 export function externalBroker(): RunningBroker {
   const [host, port] = (process.env.BENCH_TARGET ?? '').split(':');
   if (!host || !port) throw new Error('BENCH_TARGET must be host:port');
-  return { name: 'external', target: { host, port: Number(port) }, pid: Number(process.env.BENCH_TARGET_PID ?? 0), version: `${host}:${port}`, stop: async () => {} };
+  return { name: 'external', target: { host, port: Number(port) }, pid: Number(process.env.BENCH_TARGET_PID ?? 0), version: `${host}:${port}`, alive: () => true, stop: async () => {} };
 }
 
 export function startBroker(name: BrokerName, ours: OurBrokerOptions = {}): Promise<RunningBroker> {

@@ -60,6 +60,11 @@ export async function runScenarios(runner: RunnerOptions): Promise<ScenarioSumma
         for (let round = 1; round <= runner.options.rounds; round++) {
           for (const name of brokers) {
             let broker = running.get(name);
+            if (broker && !broker.alive()) {
+              log(`  ${name} exited; starting it again`);
+              await broker.stop();
+              broker = undefined;
+            }
             if (!broker) {
               broker = await startBroker(name, ourOptions);
               running.set(name, broker);

@@ -87,6 +87,8 @@ export async function runMemory(context: RunContext, requested: number): Promise
     for (const reply of await Promise.all(done)) closedEarly += reply.closedEarly;
     return {
       requested,
+      /** What one process may hold here (RLIMIT_NOFILE): the requested count, capped. */
+      reachable: count,
       connections: opened,
       failed,
       closedDuringHold: closedEarly,

@@ -28,6 +28,8 @@ const MAX_PAUSE_MS = 1000;
 /** Subscribers over PAUSE_AT_BYTES met while dispatching the current packet (single-threaded, taken after each dispatch). */
 const congested: Connection[] = [];
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * One client connection: reads packets in order, writes packets in order, applies backpressure,
  * and owns the per-connection protocol state (version, keep alive, topic aliases, limits).
@@ -117,7 +119,7 @@ export class Connection implements LiveConnection, SessionLink {
         this.keepAlive?.touch();
         if (this.busy) this.backlog.push(packet);
         else this.process(packet);
-        return this.state !== 'closed';
+        return this.state === 'closed' ? false : this.busy ? 'hold' : true;
       });
     } catch (error) {
       this.translateError(this, error);
@@ -143,6 +145,8 @@ export class Connection implements LiveConnection, SessionLink {
         .finally(() => {
           this.busy = false;
           this.drainBacklog();
+          // Then what the decoder held back while this connection was busy.
+          if (!this.busy && this.state !== 'closed') this.onBytes(EMPTY);
           if (!this.busy && this.state !== 'closed') this.transport.resume();
         });
     }
@@ -224,6 +228,7 @@ export class Connection implements LiveConnection, SessionLink {
   /** Marks CONNECT as accepted. */
   connected(): void {
     if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
     this.state = 'connected';
   }
 

@@ -62,9 +62,13 @@ export class PacketDecoder {
     this.version = version;
   }
 
-  /** Feeds bytes; calls onPacket for every complete packet; throws DecodeError on bad input. */
-  push(chunk: Buffer, onPacket: (packet: Packet, size: number) => boolean | void): void {
-    let data = this.buffered ? Buffer.concat([this.buffered, chunk]) : chunk;
+  /**
+   * Feeds bytes; calls onPacket for every complete packet; throws DecodeError on bad input.
+   * onPacket returns false to drop the rest (closed), 'hold' to keep the rest undecoded until the
+   * next push (the connection is busy: raw bytes cost less memory than parsed packets).
+   */
+  push(chunk: Buffer, onPacket: (packet: Packet, size: number) => boolean | 'hold' | void): void {
+    let data = this.buffered ? (chunk.length === 0 ? this.buffered : Buffer.concat([this.buffered, chunk])) : chunk;
     this.buffered = null;
     let offset = 0;
     while (offset < data.length) {
@@ -81,6 +85,7 @@ export class PacketDecoder {
         offset = data.length;
         break;
       }
+      if (stop === 'hold') break;
     }
     if (offset < data.length) {
       // Keep only the incomplete tail; copy so a large chunk is not retained.

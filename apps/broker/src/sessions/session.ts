@@ -61,7 +61,11 @@ export type DropReason = 'queue-full' | 'expired' | 'too-large' | 'slow-consumer
  */
 export class Session {
   readonly subscriptions = new Map<string, Subscription>();
-  readonly inflight = new Map<number, Inflight>();
+  /** Outbound QoS 1/2 deliveries awaiting acknowledgement, by packet identifier (made on first use: most sessions never have one). */
+  get inflight(): Map<number, Inflight> {
+    return (this.inflightMap ??= new Map());
+  }
+  private inflightMap: Map<number, Inflight> | undefined;
   readonly queue: Delivery[] = [];
   /** [MQTT-4.3.3-10] inbound QoS 2 packet identifiers received and not yet released by PUBREL. */
   get inboundQos2(): Set<number> {
@@ -264,9 +268,10 @@ export class Session {
     this.disconnectedAt = undefined;
     const now = this.now();
     let outstanding = 0;
-    for (const entry of this.inflight.values()) if (entry.state === 'pubrel') outstanding++;
+    const inflight = this.inflightMap;
+    if (inflight) for (const entry of inflight.values()) if (entry.state === 'pubrel') outstanding++;
     this.deferredCount = 0;
-    for (const entry of this.inflight.values()) {
+    if (inflight) for (const entry of inflight.values()) {
       entry.deferred = false;
       if (entry.state === 'pubrel') {
         link.sendPubrel(entry.packetId);
@@ -317,6 +322,6 @@ export class Session {
 
   /** Messages waiting: queued plus unacknowledged. */
   get pendingCount(): number {
-    return this.queue.length + this.inflight.size;
+    return this.queue.length + (this.inflightMap?.size ?? 0);
   }
 }
