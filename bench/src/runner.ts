@@ -30,6 +30,8 @@ export interface RunnerOptions {
   /** One line per finished round (JSON lines). */
   onRound?: (result: RoundResult) => void;
   log?: (line: string) => void;
+  /** Keep brokers running from one scenario to the next when they run alike (smoke test: fewer starts; figures then less clean). */
+  reuseBrokers?: boolean;
 }
 
 export function median(values: number[]): number {
@@ -44,6 +46,7 @@ export async function runScenarios(runner: RunnerOptions): Promise<ScenarioSumma
   const brokersHere = availableBrokers(runner.brokers);
   const summaries: ScenarioSummary[] = [];
   let postgres: Postgres | undefined;
+  const kept = new Map<string, RunningBroker>();
   try {
     for (const scenario of runner.scenarios) {
       if (scenario.ours !== 'memory' && !postgres) {
@@ -54,6 +57,10 @@ export async function runScenarios(runner: RunnerOptions): Promise<ScenarioSumma
       const prepared = scenario.prepare ? await scenario.prepare(postgres, runner.options) : undefined;
       const ourOptions = { ...(scenario.ours !== 'memory' ? { databaseUrl: postgres!.databaseUrl } : {}), allowAnonymous: scenario.ours !== 'postgres-auth' };
       const running = new Map<BrokerName, RunningBroker>();
+      if (runner.reuseBrokers) for (const name of brokers) {
+        const broker = kept.get(`${name}:${scenario.ours}`);
+        if (broker) running.set(name, broker);
+      }
       const summary: ScenarioSummary = { scenario, brokers, versions: {}, medians: {}, rounds: [] };
       log(`\n== ${scenario.title}`);
       try {
@@ -80,14 +87,17 @@ export async function runScenarios(runner: RunnerOptions): Promise<ScenarioSumma
             runner.onRound?.(result);
             const shown = scenario.metrics.map((metric) => `${metric.label} ${result.figures[metric.key] ?? '-'}${metric.unit ? ` ${metric.unit}` : ''}`).join(', ');
             log(`  round ${round} ${name.padEnd(9)} ${result.error ? `ERROR ${result.error}` : shown}`);
-            if (scenario.freshBrokerPerRound) {
+            if (scenario.freshBrokerPerRound && !runner.reuseBrokers) {
               await broker.stop();
               running.delete(name);
             }
           }
         }
       } finally {
-        for (const broker of running.values()) await broker.stop();
+        for (const [name, broker] of running) {
+          if (runner.reuseBrokers && broker.alive()) kept.set(`${name}:${scenario.ours}`, broker);
+          else await broker.stop();
+        }
       }
       for (const name of brokers) {
         const mine = summary.rounds.filter((r) => r.broker === name && !r.error);
@@ -99,6 +109,7 @@ export async function runScenarios(runner: RunnerOptions): Promise<ScenarioSumma
       summaries.push(summary);
     }
   } finally {
+    for (const broker of kept.values()) await broker.stop();
     await postgres?.stop();
   }
   return summaries;

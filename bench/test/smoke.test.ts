@@ -13,6 +13,7 @@ describe('benchmark scenarios at a tiny size against our broker', () => {
       options: { ...quickOptions, seconds: 0.5, latencySeconds: 0.5, memoryHoldSeconds: 0.5 },
       scenarios,
       brokers: ['ours'],
+      reuseBrokers: true,
       log: () => {},
     });
     expect(summaries.map((s) => s.scenario.id)).toEqual(scenarios.map((s) => s.id));
