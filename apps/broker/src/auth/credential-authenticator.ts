@@ -8,6 +8,46 @@ import { authenticateByClientCertificate } from './client-certificate-login.js';
 /** A verification against this hash costs what a real one does, so unknown users take as long as known ones. */
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$a29NE79YVwl8QPz8YOd29Q$P1dK2oPzwPwveLjTrueYpNC3FNOT/Ah51yrLlxyo5MU';
 
+interface UserWithCredentials {
+  enabled: boolean;
+  superuser: boolean;
+  groups: string[];
+  credentials: { id: string; secretHash: string; clientIdPattern: string | null; expiresAt: Date | null; revoked: boolean }[];
+}
+
+interface UserCredentialRow {
+  enabled: boolean;
+  superuser: boolean;
+  groups: string[];
+  id: string | null;
+  secretHash: string | null;
+  clientIdPattern: string | null;
+  expiresAt: Date | null;
+  revoked: boolean | null;
+}
+
+/**
+ * The user and its credentials in one round trip (a join), not two queries: on a connect storm of
+ * cached logins this lookup is most of the cost of a CONNECT.
+ */
+async function findUser(db: Pick<PrismaClient, '$queryRaw'>, username: string): Promise<UserWithCredentials | null> {
+  const rows = await db.$queryRaw<UserCredentialRow[]>`
+    SELECT u.enabled, u.superuser, u.groups, c.id, c.secret_hash AS "secretHash", c.client_id_pattern AS "clientIdPattern", c.expires_at AS "expiresAt", c.revoked
+    FROM mqtt_users u LEFT JOIN credentials c ON c.user_id = u.id
+    WHERE u.username = ${username}
+    ORDER BY c.created_at`;
+  const first = rows[0];
+  if (!first) return null;
+  return {
+    enabled: first.enabled,
+    superuser: first.superuser,
+    groups: first.groups,
+    credentials: rows.flatMap((r) =>
+      r.id === null ? [] : [{ id: r.id, secretHash: r.secretHash!, clientIdPattern: r.clientIdPattern, expiresAt: r.expiresAt === null ? null : new Date(r.expiresAt), revoked: r.revoked === true }],
+    ),
+  };
+}
+
 /** Glob with `*` only, anchored: `sensor-*` matches `sensor-42`. */
 export function clientIdMatches(pattern: string, clientId: string): boolean {
   const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
@@ -15,7 +55,7 @@ export function clientIdMatches(pattern: string, clientId: string): boolean {
 }
 
 export interface CredentialAuthenticatorDeps {
-  db: Pick<PrismaClient, 'mqttUser' | 'credential'>;
+  db: Pick<PrismaClient, 'mqttUser' | 'credential' | '$queryRaw'>;
   cache: VerificationCache;
   allowAnonymous: boolean;
   /** A verified client certificate's CN names the MQTT user; no password needed. */
@@ -32,6 +72,27 @@ export interface CredentialAuthenticatorDeps {
  */
 export function createCredentialAuthenticator(deps: CredentialAuthenticatorDeps): Authenticator {
   const now = deps.now ?? Date.now;
+  // Last use is recorded for many credentials at once (one UPDATE per batch, not per CONNECT):
+  // a connect storm of cached logins would otherwise queue one write per client.
+  const used = new Set<string>();
+  let usedTimer: NodeJS.Timeout | undefined;
+  const flushUsed = (): void => {
+    usedTimer = undefined;
+    if (used.size === 0) return;
+    const ids = [...used];
+    used.clear();
+    deps.db.credential.updateMany({ where: { id: { in: ids } }, data: { lastUsedAt: new Date(now()) } }).catch((error: unknown) => {
+      deps.log.warn({ err: error }, 'could not record credential use');
+    });
+  };
+  const markUsed = (credentialId: string): void => {
+    used.add(credentialId);
+    if (used.size >= 500) flushUsed();
+    else if (!usedTimer) {
+      usedTimer = setTimeout(flushUsed, 200);
+      usedTimer.unref();
+    }
+  };
   const refuse = (reasonCode: number, why: string, username: string | undefined): AuthResult => {
     deps.log.info({ username, reasonCode }, `authentication failed: ${why}`);
     return { ok: false, reasonCode };
@@ -44,7 +105,7 @@ export function createCredentialAuthenticator(deps: CredentialAuthenticatorDeps)
         return refuse(ReasonCode.NotAuthorized, 'anonymous access is off', undefined);
       }
       if (password === undefined) return refuse(ReasonCode.BadUserNameOrPassword, 'no password', username);
-      const user = await deps.db.mqttUser.findUnique({ where: { username }, include: { credentials: true } });
+      const user = await findUser(deps.db, username);
       if (!user) {
         await verifyPassword(DUMMY_HASH, password);
         return refuse(ReasonCode.BadUserNameOrPassword, 'unknown user', username);
@@ -65,9 +126,7 @@ export function createCredentialAuthenticator(deps: CredentialAuthenticatorDeps)
           return refuse(ReasonCode.NotAuthorized, 'client id not allowed by the credential', username);
         }
         if (!cached) deps.cache.remember(credential.id, credential.secretHash, password);
-        deps.db.credential.update({ where: { id: credential.id }, data: { lastUsedAt: new Date(at) } }).catch((error: unknown) => {
-          deps.log.warn({ err: error }, 'could not record credential use');
-        });
+        markUsed(credential.id);
         return { ok: true, principal: { clientId, username, anonymous: false, superuser: user.superuser, groups: user.groups, credentialId: credential.id } };
       }
       return refuse(ReasonCode.BadUserNameOrPassword, 'wrong password', username);

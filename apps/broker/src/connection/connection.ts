@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/authenticator.js';
 import type { BrokerContext } from '../context.js';
-import { remainingExpirySeconds } from '../model/message.js';
-import { DecodeError, PacketDecoder, encodePacket } from '../protocol/codec.js';
+import { hasNoProperties, remainingExpirySeconds } from '../model/message.js';
+import { DecodeError, PacketDecoder, encodePacket, encodePlainPublish, publishPacketIdOffset } from '../protocol/codec.js';
 import { disconnect, pubrel, type Packet, type ProtocolVersion, type PublishPacket, type PublishProperties } from '../protocol/packets.js';
 import { ReasonCode } from '../protocol/reason-codes.js';
 import type { KickOptions, KickOutcome, LiveConnection } from '../sessions/session-registry.js';
@@ -12,11 +12,26 @@ import { traceConnectionClosed, traceDelivery, traceServerDisconnect } from '../
 import type { SubjectMatch } from '../tracing/tracer.js';
 import type { EffectiveSessionPolicy } from '../policies/session-policy.js';
 import { KeepAliveMonitor } from './keepalive.js';
+import { OutboundBuffer, scheduleFlush } from './outbound-buffer.js';
 
 export type ConnectionState = 'awaiting-connect' | 'connecting' | 'connected' | 'closed';
 
 export type PacketDispatcher = (connection: Connection, packet: Packet) => void | Promise<void>;
 export type ErrorTranslator = (connection: Connection, error: unknown) => void;
+
+/**
+ * Backpressure: a subscriber whose socket holds more than this (written, not yet taken by the
+ * kernel) makes the publisher that just sent to it stop reading until it drains. At most
+ * MAX_PAUSE_MS per wait: a subscriber still not drained then is "stalled" and no longer pauses
+ * anyone (its QoS 0 messages are dropped past maxWriteBufferBytes instead) until it drains.
+ */
+const PAUSE_AT_BYTES = 256 * 1024;
+const MAX_PAUSE_MS = 1000;
+
+/** Subscribers over PAUSE_AT_BYTES met while dispatching the current packet (single-threaded, taken after each dispatch). */
+const congested: Connection[] = [];
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * One client connection: reads packets in order, writes packets in order, applies backpressure,
@@ -40,8 +55,15 @@ export class Connection implements LiveConnection, SessionLink {
   sessionPolicy: EffectiveSessionPolicy | null = null;
   clientMaximumPacketSize = Number.POSITIVE_INFINITY;
   clientTopicAliasMaximum = 0;
-  readonly inboundAliases = new Map<number, string>();
-  private readonly outboundAliases = new Map<string, number>();
+  private inboundAliasMap: Map<number, string> | undefined;
+  private outboundAliasMap: Map<string, number> | undefined;
+  /** Topic Aliases the client set (5.0); made on first use, as most clients never use any. */
+  get inboundAliases(): Map<number, string> {
+    return (this.inboundAliasMap ??= new Map());
+  }
+  private get outboundAliases(): Map<string, number> {
+    return (this.outboundAliasMap ??= new Map());
+  }
   /** Inbound QoS 1/2 publications being processed (QoS 2 ones awaiting PUBREL are in the session). */
   inboundProcessing = 0;
   requestProblemInformation = true;
@@ -65,6 +87,13 @@ export class Connection implements LiveConnection, SessionLink {
   traceMatch: SubjectMatch | null = null;
   /** Set while kick() disconnects (tracing tells kicks from other server disconnects). */
   private kicking = false;
+  /** What this tick wrote, sent in one write at its end. */
+  private readonly outbound = new OutboundBuffer();
+  /** Publishers waiting for this connection's socket to drain (backpressure). */
+  private drainWaiters: (() => void)[] | null = null;
+  /** Did not drain within MAX_PAUSE_MS: pauses no one until it drains. */
+  private stalled = false;
+  private readonly pauseAt: number;
 
   constructor(
     readonly ctx: BrokerContext,
@@ -74,6 +103,7 @@ export class Connection implements LiveConnection, SessionLink {
   ) {
     this.sendQuota = ctx.config.maxInflight;
     this.decoder = new PacketDecoder(ctx.config.maxPacketSize);
+    this.pauseAt = Math.min(PAUSE_AT_BYTES, ctx.config.maxWriteBufferBytes >> 1);
   }
 
   start(): void {
@@ -88,6 +118,7 @@ export class Connection implements LiveConnection, SessionLink {
     this.connectTimer.unref();
     this.transport.onData((bytes) => this.onBytes(bytes));
     this.transport.onClose(() => this.onTransportClose());
+    this.transport.onDrain(() => this.onDrain());
   }
 
   get remoteAddress(): string {
@@ -109,7 +140,7 @@ export class Connection implements LiveConnection, SessionLink {
         this.keepAlive?.touch();
         if (this.busy) this.backlog.push(packet);
         else this.process(packet);
-        return this.state !== 'closed';
+        return this.state === 'closed' ? false : this.busy ? 'hold' : true;
       });
     } catch (error) {
       this.translateError(this, error);
@@ -118,12 +149,15 @@ export class Connection implements LiveConnection, SessionLink {
 
   private process(packet: Packet): void {
     let result: void | Promise<void>;
+    congested.length = 0;
     try {
       result = this.dispatch(this, packet);
     } catch (error) {
+      congested.length = 0;
       this.translateError(this, error);
       return;
     }
+    if (congested.length !== 0 && !(result instanceof Promise)) result = this.waitForSubscribers();
     if (result instanceof Promise) {
       this.busy = true;
       this.transport.pause();
@@ -132,6 +166,8 @@ export class Connection implements LiveConnection, SessionLink {
         .finally(() => {
           this.busy = false;
           this.drainBacklog();
+          // Then what the decoder held back while this connection was busy.
+          if (!this.busy && this.state !== 'closed') this.onBytes(EMPTY);
           if (!this.busy && this.state !== 'closed') this.transport.resume();
         });
     }
@@ -165,6 +201,45 @@ export class Connection implements LiveConnection, SessionLink {
     this.ackTail = tail;
   }
 
+  /**
+   * Backpressure: stop reading from this publisher until the subscribers its last packet filled
+   * up have drained (or MAX_PAUSE_MS passed: those are then marked stalled).
+   */
+  private waitForSubscribers(): Promise<void> {
+    const subscribers = congested.splice(0);
+    return new Promise<void>((resolve) => {
+      let left = 0;
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        if (--left > 0) return;
+        left = 0;
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+      for (const subscriber of subscribers) {
+        if (subscriber === this || subscriber.state === 'closed' || !subscriber.isCongested()) continue;
+        left++;
+        (subscriber.drainWaiters ??= []).push(done);
+      }
+      if (left === 0) return resolve();
+      timer = setTimeout(() => {
+        for (const subscriber of subscribers) if (subscriber.drainWaiters && subscriber.isCongested()) subscriber.stalled = true;
+        left = 1;
+        done();
+      }, MAX_PAUSE_MS);
+    });
+  }
+
+  /** The socket drained (or the queue went down, or the connection closed): wake waiting publishers. */
+  private onDrain(): void {
+    if (this.state !== 'closed' && this.isCongested()) return;
+    this.stalled = false;
+    const waiters = this.drainWaiters;
+    if (!waiters) return;
+    this.drainWaiters = null;
+    for (const wake of waiters) wake();
+  }
+
   private drainBacklog(): void {
     while (!this.busy && this.backlog.length > 0 && this.state !== 'closed') {
       this.process(this.backlog.shift()!);
@@ -174,6 +249,7 @@ export class Connection implements LiveConnection, SessionLink {
   /** Marks CONNECT as accepted. */
   connected(): void {
     if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
     this.state = 'connected';
   }
 
@@ -183,20 +259,50 @@ export class Connection implements LiveConnection, SessionLink {
     this.write(bytes);
   }
 
-  private write(bytes: Buffer): void {
+  /** Queues bytes for this tick's write (see OutboundBuffer); `patchAt`: a packet identifier goes there. */
+  private write(bytes: Buffer, patchAt = -1, packetId = 0): void {
     this.ctx.metrics.bytesSent += bytes.length;
     this.bytesOut += bytes.length;
     this.ctx.metrics.messagesSent++;
-    this.transport.write(bytes);
+    if (this.outbound.length === 0) scheduleFlush(this);
+    this.outbound.append(bytes, patchAt, packetId);
   }
 
+  /** Hands what this tick wrote to the transport. */
+  flush(): void {
+    const bytes = this.outbound.take();
+    if (bytes && !this.finishedWriting) this.transport.write(bytes);
+    // The kernel may have taken it all at once, in which case no 'drain' event follows.
+    if (this.drainWaiters !== null) this.onDrain();
+  }
+
+  /** The transport was ended or closed: nothing more goes out. */
+  private finishedWriting = false;
+
   bufferedBytes(): number {
-    return this.transport.bufferedBytes();
+    return this.transport.bufferedBytes() + this.outbound.length;
   }
 
   sendPublish(delivery: Delivery, packetId: number | undefined, dup: boolean): boolean {
     if (this.state !== 'connected') return true;
     const message = delivery.message;
+    const v5 = this.protocolVersion === 5;
+    if (!dup && (!v5 || (delivery.subscriptionIdentifiers.length === 0 && this.clientTopicAliasMaximum === 0 && hasNoProperties(message)))) {
+      // The same bytes for every subscriber at this protocol, QoS and retain flag: encoded once
+      // per message; a QoS 1/2 copy gets its packet identifier patched in as it is written.
+      const qos = delivery.qos;
+      const slot = (v5 ? 6 : 0) + qos * 2 + (delivery.retain ? 1 : 0);
+      const cache = (message.encoded ??= []);
+      let bytes = cache[slot];
+      if (bytes === undefined) cache[slot] = bytes = encodePlainPublish(message.topic, message.payload, qos, delivery.retain, v5);
+      // [MQTT-3.1.2-24] never send a packet larger than the client's Maximum Packet Size.
+      if (bytes.length > this.clientMaximumPacketSize) return false;
+      this.ctx.metrics.publishSent++;
+      if (packetId === undefined) this.write(bytes);
+      else this.write(bytes, publishPacketIdOffset(bytes), packetId);
+      this.noteCongestion();
+      return true;
+    }
     let topic = message.topic;
     let properties: PublishProperties | undefined;
     let newAlias: number | undefined;
@@ -240,7 +346,37 @@ export class Connection implements LiveConnection, SessionLink {
     this.ctx.metrics.publishBytesSentByQos[delivery.qos] += message.payload.length;
     this.write(bytes);
     if (this.ctx.tracer.active) traceDelivery(this, delivery, packetId, dup);
+    this.noteCongestion();
     return true;
+  }
+
+  /** After a PUBLISH to this subscriber: past the backpressure threshold, the publisher will wait for it. */
+  private noteCongestion(): void {
+    if (!this.stalled && (this.drainWaiters !== null || this.isCongested())) congested.push(this);
+  }
+
+  /** Backpressure: its socket buffer is past the mark, or its session's queue is. */
+  private isCongested(): boolean {
+    const session = this.session;
+    return this.bufferedBytes() > this.pauseAt || (session !== null && session.queue.length >= session.pauseAt);
+  }
+
+  /** Past the backpressure mark: writers that can wait should (see onceWritable). */
+  isBackedUp(): boolean {
+    return this.bufferedBytes() > this.pauseAt;
+  }
+
+  /** Calls `resume` once the socket has drained (or the connection closed). */
+  onceWritable(resume: () => void): void {
+    (this.drainWaiters ??= []).push(resume);
+  }
+
+  queueGrowing(): void {
+    this.noteCongestion();
+  }
+
+  queueShrunk(): void {
+    if (this.drainWaiters !== null && !this.isCongested()) this.onDrain();
   }
 
   sendPubrel(packetId: number): void {
@@ -265,6 +401,8 @@ export class Connection implements LiveConnection, SessionLink {
     // meanwhile is queued for the session (4.1), not "sent" into a closed connection and lost, or
     // parked in flight and later resent with DUP 1 although never sent ([MQTT-3.3.1-3]).
     this.finish();
+    this.flush();
+    this.finishedWriting = true;
     this.transport.end();
   }
 
@@ -289,6 +427,9 @@ export class Connection implements LiveConnection, SessionLink {
   private onTransportClose(): void {
     this.ctx.metrics.socketsOpen--;
     this.state = 'closed';
+    this.finishedWriting = true;
+    this.outbound.clear();
+    this.onDrain();
     if (this.connectTimer) clearTimeout(this.connectTimer);
     this.finish();
   }

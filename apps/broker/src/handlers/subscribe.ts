@@ -6,6 +6,7 @@ import type { RetainHandling, Subscription } from '../model/subscription.js';
 import { suback, type SubscribePacket } from '../protocol/packets.js';
 import { ReasonCode, toSubackReturnCode } from '../protocol/reason-codes.js';
 import { traceSubscribe } from '../tracing/hooks.js';
+import type { Delivery, Session } from '../sessions/session.js';
 
 const MAX_SUBSCRIPTION_IDENTIFIER = 268435455;
 
@@ -76,13 +77,14 @@ function queueRetained(connection: Connection, accepted: Array<{ subscription: S
   const ctx = connection.ctx;
   const session = connection.session!;
   const now = ctx.now();
+  const deliveries: Delivery[] = [];
   for (const { subscription, existed, shared } of accepted) {
     // [MQTT-3.3.1-9] / [MQTT-3.3.1-10] / [MQTT-3.3.1-11] / [MQTT-3.8.4-4]: retained messages per Retain
     // Handling; none for shared subscriptions (3.3.1.3: only a new Non-shared Subscription gets them).
     if (shared || subscription.retainHandling === 2) continue;
     if (subscription.retainHandling === 1 && existed) continue;
     for (const message of ctx.retained.match(subscription.topicFilter, now)) {
-      session.deliver({
+      deliveries.push({
         message,
         qos: (subscription.qos < message.qos ? subscription.qos : message.qos) as QoS,
         // 3.3.1.3: retained messages sent because of a new subscription carry RETAIN 1.
@@ -90,5 +92,22 @@ function queueRetained(connection: Connection, accepted: Array<{ subscription: S
         subscriptionIdentifiers: subscription.subscriptionIdentifier !== undefined ? [subscription.subscriptionIdentifier] : [],
       });
     }
+  }
+  deliverRetained(connection, session, deliveries, 0);
+}
+
+/**
+ * Delivers retained messages in order, pausing while the connection's buffer is past its
+ * backpressure mark: a subscription to `#` over many retained topics is paced by the client's
+ * reading, instead of being written in one burst whose tail the slow-consumer rule would drop.
+ */
+function deliverRetained(connection: Connection, session: Session, deliveries: Delivery[], from: number): void {
+  for (let i = from; i < deliveries.length; i++) {
+    if (connection.state === 'closed' || connection.session !== session) return;
+    if (connection.isBackedUp()) {
+      connection.onceWritable(() => deliverRetained(connection, session, deliveries, i));
+      return;
+    }
+    session.deliver(deliveries[i]!);
   }
 }

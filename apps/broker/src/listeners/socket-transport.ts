@@ -1,30 +1,71 @@
 import type { Socket } from 'node:net';
 import type { Transport } from './transport.js';
 
-/** A Transport over a net.Socket or tls.TLSSocket (with the verified client certificate's CN, if any). */
+/**
+ * A Transport over a net.Socket or tls.TLSSocket (with the verified client certificate's CN, if
+ * any). A class rather than an object of closures: its methods live once on the prototype, not
+ * once per connection (memory per idle client).
+ */
+class SocketTransport implements Transport {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly peerCommonName?: string;
+
+  constructor(
+    private readonly socket: Socket,
+    readonly kind: 'tcp' | 'tls',
+    peerCommonName: string | undefined,
+  ) {
+    socket.setNoDelay(true);
+    // Errors (ECONNRESET, ...) end in 'close'; the connection logs the close.
+    socket.on('error', ignore);
+    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    this.remotePort = socket.remotePort ?? 0;
+    if (peerCommonName !== undefined) this.peerCommonName = peerCommonName;
+  }
+
+  write(bytes: Buffer): void {
+    if (!this.socket.destroyed) this.socket.write(bytes);
+  }
+
+  bufferedBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  end(): void {
+    const socket = this.socket;
+    if (!socket.destroyed) socket.end();
+    // A peer that never reads must not keep the socket open forever.
+    setTimeout(() => socket.destroy(), 5000).unref();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  onData(listener: (bytes: Buffer) => void): void {
+    this.socket.on('data', listener);
+  }
+
+  onClose(listener: () => void): void {
+    this.socket.once('close', listener);
+  }
+
+  onDrain(listener: () => void): void {
+    this.socket.on('drain', listener);
+  }
+}
+
+function ignore(): void {}
+
 export function socketTransport(socket: Socket, kind: 'tcp' | 'tls', peerCommonName?: string): Transport {
-  socket.setNoDelay(true);
-  // Errors (ECONNRESET, ...) end in 'close'; the connection logs the close.
-  socket.on('error', () => {});
-  return {
-    kind,
-    remoteAddress: socket.remoteAddress ?? 'unknown',
-    remotePort: socket.remotePort ?? 0,
-    ...(peerCommonName !== undefined ? { peerCommonName } : {}),
-    write: (bytes) => {
-      if (!socket.destroyed) socket.write(bytes);
-    },
-    bufferedBytes: () => socket.writableLength,
-    pause: () => socket.pause(),
-    resume: () => socket.resume(),
-    end: () => {
-      if (!socket.destroyed) socket.end();
-      // A peer that never reads must not keep the socket open forever.
-      setTimeout(() => socket.destroy(), 5000).unref();
-    },
-    destroy: () => socket.destroy(),
-    onData: (listener) => socket.on('data', listener),
-    onClose: (listener) => socket.once('close', listener),
-    onDrain: (listener) => socket.on('drain', listener),
-  };
+  return new SocketTransport(socket, kind, peerCommonName);
 }

@@ -23,6 +23,24 @@ export interface Message {
   readonly publisherClientId: string | undefined;
   readonly publisherUsername: string | undefined;
   readonly createdAt: number;
+  /**
+   * PUBLISH packets of this message already encoded, by protocol/QoS/retain (see
+   * Connection.sendPublish): encoded once, written to every subscriber that gets the same bytes.
+   */
+  encoded?: (Buffer | undefined)[] | undefined;
+}
+
+/** Whether the message carries nothing per-subscriber or per-moment (no properties, no expiry). */
+export function hasNoProperties(message: Message): boolean {
+  const p = message.properties;
+  return (
+    message.expiresAt === undefined &&
+    p.payloadFormatIndicator === undefined &&
+    p.contentType === undefined &&
+    p.responseTopic === undefined &&
+    p.correlationData === undefined &&
+    p.userProperties === undefined
+  );
 }
 
 export function createMessage(input: {
@@ -55,6 +73,7 @@ export function createMessage(input: {
     publisherClientId: input.publisherClientId,
     publisherUsername: input.publisherUsername,
     createdAt: input.now,
+    encoded: undefined,
   };
 }
 

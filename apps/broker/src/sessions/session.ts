@@ -35,6 +35,10 @@ export interface SessionLink {
   sendPubrel(packetId: number): void;
   /** Bytes waiting in the socket's buffer (slow consumer detection). */
   bufferedBytes(): number;
+  /** Backpressure: the queue of this connected session passed its pause mark (publishers should wait). */
+  queueGrowing?(): void;
+  /** Backpressure: the queue went down (publishers waiting for it may go on). */
+  queueShrunk?(): void;
 }
 
 /**
@@ -62,17 +66,24 @@ export type SessionLimits = Pick<BrokerConfig, 'maxQueuedMessages' | 'queueQos0'
  */
 export class Session {
   readonly subscriptions = new Map<string, Subscription>();
-  readonly inflight = new Map<number, Inflight>();
+  /** Outbound QoS 1/2 deliveries awaiting acknowledgement, by packet identifier (made on first use: most sessions never have one). */
+  get inflight(): Map<number, Inflight> {
+    return (this.inflightMap ??= new Map());
+  }
+  private inflightMap: Map<number, Inflight> | undefined;
   readonly queue: Delivery[] = [];
   /** [MQTT-4.3.3-10] inbound QoS 2 packet identifiers received and not yet released by PUBREL. */
-  readonly inboundQos2 = new Set<number>();
+  get inboundQos2(): Set<number> {
+    return (this.inboundQos2Set ??= new Set());
+  }
+  private inboundQos2Set: Set<number> | undefined;
   link: SessionLink | null = null;
   observer: SessionObserver | null = null;
   tracer: Tracer | null = null;
   /** Traces selecting this session's client (tracing/), kept until traces change. */
   traceMatch: SubjectMatch | null = null;
   /** Queued deliveries not committed yet (durability 'sync'): not sent before they are. */
-  private readonly holding = new Set<Delivery>();
+  private holdingSet: Set<Delivery> | undefined;
   will: Will | null = null;
   /** Session Expiry Interval in seconds (0xFFFFFFFF = never). */
   expiryInterval = 0;
@@ -120,13 +131,14 @@ export class Session {
       return;
     }
     if (!this.enqueue(delivery)) return;
+    if (link && this.queue.length >= this.pauseAt) link.queueGrowing?.();
     const commit = observer?.deliveryAdded(this, delivery);
     if (commit) {
       // Stored before it is sent: a message acknowledged to its publisher is never delivered
       // ahead of its commit (which a crash could undo, and a QoS 2 resend would then duplicate).
-      this.holding.add(delivery);
+      (this.holdingSet ??= new Set()).add(delivery);
       const release = (): void => {
-        this.holding.delete(delivery);
+        this.holdingSet?.delete(delivery);
         this.drain();
       };
       commit.then(release, release);
@@ -150,7 +162,7 @@ export class Session {
 
   /** A delivery leaves the session without being completed (dropped, expired). */
   private forget(delivery: Delivery): void {
-    this.holding.delete(delivery);
+    this.holdingSet?.delete(delivery);
     this.observer?.deliveryRemoved(this, delivery);
   }
 
@@ -175,6 +187,11 @@ export class Session {
     }
     this.inflight.set(packetId, { packetId, delivery, state: 'publish' });
     this.observer?.deliveryUpdated(this, delivery, 'inflight', packetId);
+  }
+
+  /** Queue length past which a connected session asks publishers to wait (half the queue limit, at most 100). */
+  get pauseAt(): number {
+    return Math.max(1, Math.min(100, this.config.maxQueuedMessages >> 1));
   }
 
   /** Next free packet identifier (1..65535), skipping those in use; undefined if all are in use. */
@@ -215,10 +232,11 @@ export class Session {
         else if (!link.sendPublish(head, undefined, false)) this.drop('too-large', head);
         continue;
       }
-      if (this.inflight.size >= link.sendQuota || this.holding.has(head)) return;
+      if (this.inflight.size >= link.sendQuota || this.holdingSet?.has(head)) break;
       this.queue.shift();
       this.sendInflight(link, head);
     }
+    if (this.queue.length < this.pauseAt >> 1 || this.queue.length === 0) link.queueShrunk?.();
   }
 
   /** PUBACK (QoS 1) or PUBCOMP (QoS 2) completes a delivery. Returns false if the id is unknown. */
@@ -262,9 +280,10 @@ export class Session {
     this.disconnectedAt = undefined;
     const now = this.now();
     let outstanding = 0;
-    for (const entry of this.inflight.values()) if (entry.state === 'pubrel') outstanding++;
+    const inflight = this.inflightMap;
+    if (inflight) for (const entry of inflight.values()) if (entry.state === 'pubrel') outstanding++;
     this.deferredCount = 0;
-    for (const entry of this.inflight.values()) {
+    if (inflight) for (const entry of inflight.values()) {
       entry.deferred = false;
       if (entry.state === 'pubrel') {
         link.sendPubrel(entry.packetId);
@@ -315,6 +334,6 @@ export class Session {
 
   /** Messages waiting: queued plus unacknowledged. */
   get pendingCount(): number {
-    return this.queue.length + this.inflight.size;
+    return this.queue.length + (this.inflightMap?.size ?? 0);
   }
 }
