@@ -297,10 +297,9 @@ export class Connection implements LiveConnection, SessionLink {
       if (bytes === undefined) cache[slot] = bytes = encodePlainPublish(message.topic, message.payload, qos, delivery.retain, v5);
       // [MQTT-3.1.2-24] never send a packet larger than the client's Maximum Packet Size.
       if (bytes.length > this.clientMaximumPacketSize) return false;
-      this.ctx.metrics.publishSent++;
       if (packetId === undefined) this.write(bytes);
       else this.write(bytes, publishPacketIdOffset(bytes), packetId);
-      this.noteCongestion();
+      this.published(delivery, packetId, dup);
       return true;
     }
     let topic = message.topic;
@@ -340,14 +339,20 @@ export class Connection implements LiveConnection, SessionLink {
       return false;
     }
     if (newAlias !== undefined) this.outboundAliases.set(message.topic, newAlias);
-    this.ctx.metrics.publishSent++;
-    this.messagesOut++;
-    this.ctx.metrics.publishSentByQos[delivery.qos]++;
-    this.ctx.metrics.publishBytesSentByQos[delivery.qos] += message.payload.length;
     this.write(bytes);
+    this.published(delivery, packetId, dup);
+    return true;
+  }
+
+  /** Bookkeeping of a PUBLISH written to this subscriber, whichever encoding path it took: counters, trace, backpressure. */
+  private published(delivery: Delivery, packetId: number | undefined, dup: boolean): void {
+    const metrics = this.ctx.metrics;
+    metrics.publishSent++;
+    metrics.publishSentByQos[delivery.qos]++;
+    metrics.publishBytesSentByQos[delivery.qos] += delivery.message.payload.length;
+    this.messagesOut++;
     if (this.ctx.tracer.active) traceDelivery(this, delivery, packetId, dup);
     this.noteCongestion();
-    return true;
   }
 
   /** After a PUBLISH to this subscriber: past the backpressure threshold, the publisher will wait for it. */
