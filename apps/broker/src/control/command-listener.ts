@@ -1,4 +1,3 @@
-import pg from 'pg';
 import {
   ControlChannel,
   decodeCommandArgs,
@@ -11,6 +10,7 @@ import {
 import type { PrismaClient } from '@repo/db';
 import type { Logger } from '../observability/logger.js';
 import { CommandError } from './commands/command-error.js';
+import { startPgListener } from './pg-listener.js';
 
 export interface CommandListenerOptions {
   databaseUrl: string;
@@ -33,9 +33,6 @@ export interface CommandListener {
  */
 export async function startCommandListener(options: CommandListenerOptions): Promise<CommandListener> {
   const { db, log, nodeId } = options;
-  let client: pg.Client | null = null;
-  let stopped = false;
-  let retryTimer: NodeJS.Timeout | undefined;
 
   const reply = async (message: CommandReply): Promise<void> => {
     await db.brokerCommand.updateMany({
@@ -65,16 +62,12 @@ export async function startCommandListener(options: CommandListenerOptions): Pro
     }
   };
 
-  const connect = async (attempt: number): Promise<void> => {
-    const next = new pg.Client({ connectionString: options.databaseUrl });
-    next.on('error', (error) => log.warn({ err: error }, 'control: command listener connection error'));
-    next.on('end', () => {
-      if (stopped || client !== next) return;
-      client = null;
-      log.warn('control: command listener connection lost; reconnecting');
-      schedule(1);
-    });
-    next.on('notification', (message) => {
+  return startPgListener({
+    databaseUrl: options.databaseUrl,
+    channels: [ControlChannel.command],
+    name: 'command listener',
+    log,
+    onNotification(message) {
       if (message.channel !== ControlChannel.command) return;
       const notice = decodeCommandNotice(message.payload);
       if (!notice) {
@@ -83,38 +76,6 @@ export async function startCommandListener(options: CommandListenerOptions): Pro
       }
       if (notice.node !== null && notice.node !== nodeId) return;
       handle(notice).catch((error: unknown) => log.error({ err: error, command: notice }, 'control: could not answer a command'));
-    });
-    try {
-      await next.connect();
-      await next.query(`LISTEN ${ControlChannel.command}`);
-    } catch (error) {
-      await next.end().catch(() => {});
-      if (stopped) return;
-      log.warn({ err: error, attempt }, 'control: cannot listen for commands; retrying');
-      schedule(attempt + 1);
-      return;
-    }
-    if (stopped) {
-      await next.end();
-      return;
-    }
-    client = next;
-  };
-
-  const schedule = (attempt: number): void => {
-    retryTimer = setTimeout(() => void connect(attempt), Math.min(30_000, 250 * 2 ** Math.min(attempt, 7)));
-    retryTimer.unref();
-  };
-
-  await connect(0);
-  if (!client) throw new Error('control: could not LISTEN for commands');
-  return {
-    async stop() {
-      stopped = true;
-      if (retryTimer) clearTimeout(retryTimer);
-      const current = client;
-      client = null;
-      await current?.end().catch(() => {});
     },
-  };
+  });
 }

@@ -1,6 +1,6 @@
-import pg from 'pg';
 import { ControlChannel, decodeCredentialsChanged, type CredentialsChanged } from '@repo/control';
 import type { Logger } from '../observability/logger.js';
+import { startPgListener } from './pg-listener.js';
 
 export interface ControlHandlers {
   aclChanged(): Promise<void> | void;
@@ -24,26 +24,18 @@ export interface ControlListener {
  * the handlers resynchronize, since notifications sent meanwhile are lost.
  */
 export async function startControlListener(databaseUrl: string, handlers: ControlHandlers, log: Logger): Promise<ControlListener> {
-  let client: pg.Client | null = null;
-  let stopped = false;
-  let retryTimer: NodeJS.Timeout | undefined;
-
   const run = (what: string, action: () => Promise<void> | void): void => {
     Promise.resolve()
       .then(action)
       .catch((error: unknown) => log.error({ err: error }, `control: ${what} failed`));
   };
 
-  const connect = async (attempt: number): Promise<void> => {
-    const next = new pg.Client({ connectionString: databaseUrl });
-    next.on('error', (error) => log.warn({ err: error }, 'control: listener connection error'));
-    next.on('end', () => {
-      if (stopped || client !== next) return;
-      client = null;
-      log.warn('control: listener connection lost; reconnecting');
-      schedule(1);
-    });
-    next.on('notification', (message) => {
+  return startPgListener({
+    databaseUrl,
+    channels: [ControlChannel.aclChanged, ControlChannel.credentialsChanged, ControlChannel.bansChanged, ControlChannel.policiesChanged, ControlChannel.tracesChanged],
+    name: 'listener',
+    log,
+    onNotification(message) {
       if (message.channel === ControlChannel.aclChanged) run('ACL reload', () => handlers.aclChanged());
       else if (message.channel === ControlChannel.bansChanged) run('ban reload', () => handlers.bansChanged());
       else if (message.channel === ControlChannel.tracesChanged) run('trace reload', () => handlers.tracesChanged?.());
@@ -53,39 +45,7 @@ export async function startControlListener(databaseUrl: string, handlers: Contro
         if (payload) run('credentials check', () => handlers.credentialsChanged(payload));
         else log.warn({ payload: message.payload }, 'control: ignoring a malformed credentials notification');
       }
-    });
-    try {
-      await next.connect();
-      for (const channel of [ControlChannel.aclChanged, ControlChannel.credentialsChanged, ControlChannel.bansChanged, ControlChannel.policiesChanged, ControlChannel.tracesChanged]) await next.query(`LISTEN ${channel}`);
-    } catch (error) {
-      await next.end().catch(() => {});
-      if (stopped) return;
-      log.warn({ err: error, attempt }, 'control: cannot listen; retrying');
-      schedule(attempt + 1);
-      return;
-    }
-    if (stopped) {
-      await next.end();
-      return;
-    }
-    client = next;
-    if (attempt > 0) run('resynchronization', () => handlers.resynchronize());
-  };
-
-  const schedule = (attempt: number): void => {
-    retryTimer = setTimeout(() => void connect(attempt), Math.min(30_000, 250 * 2 ** Math.min(attempt, 7)));
-    retryTimer.unref();
-  };
-
-  await connect(0);
-  if (!client) throw new Error('control: could not LISTEN on the database');
-  return {
-    async stop() {
-      stopped = true;
-      if (retryTimer) clearTimeout(retryTimer);
-      const current = client;
-      client = null;
-      await current?.end().catch(() => {});
     },
-  };
+    onReconnected: () => run('resynchronization', () => handlers.resynchronize()),
+  });
 }
