@@ -59,6 +59,11 @@ export const BrokerConfigSchema = Type.Object({
   authFailureWindowSeconds: Type.Integer({ minimum: 0, default: 60 }),
   /** How long a lockout lasts (CONNECT gets 0x8A Banned / 3.1.1: 5); 0 disables. */
   authLockoutSeconds: Type.Integer({ minimum: 0, default: 300 }),
+  /**
+   * How long a user and its credentials, once read for a CONNECT, serve later CONNECTs without a
+   * database query. API changes invalidate at once (NOTIFY); this bounds changes made by hand in SQL. 0 disables.
+   */
+  authCacheSeconds: Type.Integer({ minimum: 0, default: 60 }),
   /** 3.1.1 has no negative PUBACK: when true, a 3.1.1 client whose PUBLISH is denied is disconnected instead of acknowledged. */
   deniedPublishDisconnectV3: Type.Boolean({ default: false }),
   /**
@@ -146,6 +151,7 @@ const ENV_NAMES: Record<string, keyof BrokerConfig> = {
   MQTT_AUTH_MAX_FAILURES: 'authMaxFailures',
   MQTT_AUTH_FAILURE_WINDOW_SECONDS: 'authFailureWindowSeconds',
   MQTT_AUTH_LOCKOUT_SECONDS: 'authLockoutSeconds',
+  MQTT_AUTH_CACHE_SECONDS: 'authCacheSeconds',
   MQTT_DENIED_PUBLISH_DISCONNECT_V3: 'deniedPublishDisconnectV3',
   NODE_ID: 'nodeId',
   MQTT_TRACE_RETENTION_HOURS: 'traceRetentionHours',

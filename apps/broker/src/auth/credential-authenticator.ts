@@ -4,11 +4,12 @@ import type { Logger } from '../observability/logger.js';
 import { ReasonCode } from '../protocol/reason-codes.js';
 import type { Authenticator, AuthResult } from './authenticator.js';
 import { authenticateByClientCertificate } from './client-certificate-login.js';
+import type { UserLookupCache } from './user-lookup-cache.js';
 
 /** A verification against this hash costs what a real one does, so unknown users take as long as known ones. */
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$a29NE79YVwl8QPz8YOd29Q$P1dK2oPzwPwveLjTrueYpNC3FNOT/Ah51yrLlxyo5MU';
 
-interface UserWithCredentials {
+export interface UserWithCredentials {
   enabled: boolean;
   superuser: boolean;
   groups: string[];
@@ -57,6 +58,8 @@ export function clientIdMatches(pattern: string, clientId: string): boolean {
 export interface CredentialAuthenticatorDeps {
   db: Pick<PrismaClient, 'mqttUser' | 'credential' | '$queryRaw'>;
   cache: VerificationCache;
+  /** Users read recently; absent: every CONNECT with a username queries the database. */
+  users?: UserLookupCache<UserWithCredentials>;
   allowAnonymous: boolean;
   /** A verified client certificate's CN names the MQTT user; no password needed. */
   useCnAsUsername?: boolean;
@@ -93,6 +96,15 @@ export function createCredentialAuthenticator(deps: CredentialAuthenticatorDeps)
       usedTimer.unref();
     }
   };
+  const lookUpUser = async (username: string): Promise<UserWithCredentials | null> => {
+    const users = deps.users;
+    const held = users?.get(username);
+    if (held) return held;
+    const generation = users?.begin() ?? 0;
+    const found = await findUser(deps.db, username);
+    if (found && users) users.set(username, found, generation);
+    return found;
+  };
   const refuse = (reasonCode: number, why: string, username: string | undefined): AuthResult => {
     deps.log.info({ username, reasonCode }, `authentication failed: ${why}`);
     return { ok: false, reasonCode };
@@ -105,7 +117,7 @@ export function createCredentialAuthenticator(deps: CredentialAuthenticatorDeps)
         return refuse(ReasonCode.NotAuthorized, 'anonymous access is off', undefined);
       }
       if (password === undefined) return refuse(ReasonCode.BadUserNameOrPassword, 'no password', username);
-      const user = await findUser(deps.db, username);
+      const user = await lookUpUser(username);
       if (!user) {
         await verifyPassword(DUMMY_HASH, password);
         return refuse(ReasonCode.BadUserNameOrPassword, 'unknown user', username);

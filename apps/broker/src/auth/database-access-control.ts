@@ -13,13 +13,15 @@ import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import type { Authenticator } from './authenticator.js';
 import { BanList } from './ban-list.js';
 import { loadBans } from './ban-store.js';
-import { createCredentialAuthenticator } from './credential-authenticator.js';
+import { createCredentialAuthenticator, type UserWithCredentials } from './credential-authenticator.js';
 import { createGuardedAuthenticator } from './guarded-authenticator.js';
+import { UserLookupCache } from './user-lookup-cache.js';
 
 export interface DatabaseAccessControl {
   readonly authenticator: Authenticator;
   readonly authorizer: AclAuthorizer;
   readonly cache: VerificationCache;
+  readonly users: UserLookupCache<UserWithCredentials>;
   readonly bans: BanList;
   readonly limiter: AuthFailureLimiter;
   /**
@@ -40,7 +42,7 @@ export async function createDatabaseAccessControl(deps: {
   db: PrismaClient;
   databaseUrl: string;
   config: Pick<BrokerConfig, 'allowAnonymous' | 'aclDefaultPublish' | 'aclDefaultSubscribe'> &
-    Partial<Pick<BrokerConfig, 'tlsUseCnAsUsername' | 'authMaxFailures' | 'authFailureWindowSeconds' | 'authLockoutSeconds'>>;
+    Partial<Pick<BrokerConfig, 'tlsUseCnAsUsername' | 'authMaxFailures' | 'authFailureWindowSeconds' | 'authLockoutSeconds' | 'authCacheSeconds'>>;
   log: Logger;
 }): Promise<DatabaseAccessControl> {
   const { db, log, config } = deps;
@@ -52,7 +54,8 @@ export async function createDatabaseAccessControl(deps: {
     windowSeconds: config.authFailureWindowSeconds ?? 60,
     lockoutSeconds: config.authLockoutSeconds ?? 300,
   });
-  const credentials = createCredentialAuthenticator({ db, cache, allowAnonymous: config.allowAnonymous, useCnAsUsername: config.tlsUseCnAsUsername ?? false, log });
+  const users = new UserLookupCache<UserWithCredentials>({ ttlMs: (config.authCacheSeconds ?? 60) * 1000, maxEntries: 100_000 });
+  const credentials = createCredentialAuthenticator({ db, cache, users, allowAnonymous: config.allowAnonymous, useCnAsUsername: config.tlsUseCnAsUsername ?? false, log });
   const authenticator = createGuardedAuthenticator({ inner: credentials, bans, limiter, log });
   const authorizer = createAclAuthorizer(await loadAclRules(db), { publish: config.aclDefaultPublish, subscribe: config.aclDefaultSubscribe });
   let listener: ControlListener | undefined;
@@ -60,6 +63,7 @@ export async function createDatabaseAccessControl(deps: {
     authenticator,
     authorizer,
     cache,
+    users,
     bans,
     limiter,
     async listen(connections, more = {}) {
@@ -72,10 +76,12 @@ export async function createDatabaseAccessControl(deps: {
             await reloadBans({ db, bans, connections, log });
           },
           credentialsChanged: async ({ username }) => {
+            users.invalidate(username);
             await recheck(username);
           },
           ...more,
           resynchronize: async () => {
+            users.clear();
             await more.policiesChanged?.();
             await more.tracesChanged?.();
             await reloadAcl({ db, authorizer, log });

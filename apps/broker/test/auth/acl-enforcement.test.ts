@@ -182,6 +182,34 @@ describe('ACL rules from Postgres enforced by the broker', () => {
   });
 });
 
+describe('users read at CONNECT are held for reconnects, and dropped on NOTIFY', () => {
+  it('a reconnect is served without the database; after credentialsChanged the revocation applies to the next CONNECT (0x87)', async () => {
+    const username = await user();
+    const first = await connectClient(broker.url, { username, password: 'pw' });
+    await first.endAsync();
+    expect(access.users.get(username)).toBeDefined();
+    // Changed behind the API's back (no NOTIFY): the held copy still serves the next CONNECT.
+    await database.db.credential.updateMany({ where: { user: { username } }, data: { revoked: true } });
+    const second = await connectClient(broker.url, { username, password: 'pw' });
+    await second.endAsync();
+    // The API's NOTIFY drops the held copy: the next CONNECT reads the revocation.
+    await notify(ControlChannel.credentialsChanged, encodeCredentialsChanged({ username }));
+    await waitFor(() => access.users.get(username) === undefined, 1500, 'invalidation');
+    const refused = await new Promise<number | undefined>((resolve) => {
+      const client = mqtt.connect(broker.url, { username, password: 'pw', protocolVersion: 5, reconnectPeriod: 0 });
+      client.on('error', (error) => {
+        resolve((error as { code?: number }).code);
+        client.end(true);
+      });
+      client.on('connect', () => {
+        resolve(0);
+        client.end(true);
+      });
+    });
+    expect(refused).toBe(0x87);
+  });
+});
+
 describe('attempts to escape the rules are refused', () => {
   it('$SYS/# needs an explicit grant: a grant on # does not open $SYS', async () => {
     const username = await user();
