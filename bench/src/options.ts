@@ -3,6 +3,7 @@ import type { BenchOptions } from './scenario.js';
 /** Defaults of `npm run bench`: sizes from issue 8, durations so that the whole run fits in about 15 minutes. */
 export const defaultOptions: BenchOptions = {
   rounds: 3,
+  warmupRounds: 1,
   seconds: 4,
   payloadBytes: 64,
   fanInPublishers: 100,
@@ -23,6 +24,7 @@ export const defaultOptions: BenchOptions = {
 /** Tiny sizes: checks that everything runs (the smoke test uses these). */
 export const quickOptions: BenchOptions = {
   rounds: 1,
+  warmupRounds: 0,
   seconds: 1,
   payloadBytes: 64,
   fanInPublishers: 10,

@@ -94,7 +94,7 @@ export function markdownReport(summaries: ScenarioSummary[], options: BenchOptio
   const checks = checkTargets(summaries);
   return [
     `Benchmark run ${startedAt.toISOString()} - ${finishedAt.toISOString()} on ${machineLine()}.`,
-    `Medians of ${options.rounds} rounds, brokers alternating each round; ${options.seconds} s measured per throughput run, ${options.payloadBytes}-byte payloads.`,
+    `Medians of ${options.rounds} rounds after ${options.warmupRounds} unrecorded warm-up round(s) per broker (none where each round starts a fresh broker), brokers alternating each round; ${options.seconds} s measured per throughput run, ${options.payloadBytes}-byte payloads.`,
     '',
     markdownTable(summaries),
     '',

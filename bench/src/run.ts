@@ -23,6 +23,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 const flags: Record<string, { key: keyof BenchOptions; env: string; help: string }> = {
   '--rounds': { key: 'rounds', env: 'BENCH_ROUNDS', help: 'rounds per broker (alternating)' },
+  '--warmup-rounds': { key: 'warmupRounds', env: 'BENCH_WARMUP_ROUNDS', help: 'unrecorded rounds per broker before the measured ones' },
   '--seconds': { key: 'seconds', env: 'BENCH_SECONDS', help: 'measured seconds per throughput run' },
   '--payload': { key: 'payloadBytes', env: 'BENCH_PAYLOAD', help: 'payload bytes' },
   '--publishers': { key: 'fanInPublishers', env: 'BENCH_PUBLISHERS', help: 'fan-in/overload publishers' },

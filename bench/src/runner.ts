@@ -64,7 +64,9 @@ export async function runScenarios(runner: RunnerOptions): Promise<ScenarioSumma
       const summary: ScenarioSummary = { scenario, brokers, versions: {}, medians: {}, rounds: [] };
       log(`\n== ${scenario.title}`);
       try {
-        for (let round = 1; round <= runner.options.rounds; round++) {
+        // Warm-up rounds (numbered 0 and below) run like the others but are not recorded.
+        const warmup = scenario.freshBrokerPerRound ? 0 : runner.options.warmupRounds;
+        for (let round = 1 - warmup; round <= runner.options.rounds; round++) {
           for (const name of brokers) {
             let broker = running.get(name);
             if (broker && !broker.alive()) {
@@ -83,10 +85,12 @@ export async function runScenarios(runner: RunnerOptions): Promise<ScenarioSumma
             } catch (error) {
               result.error = error instanceof Error ? error.message : String(error);
             }
-            summary.rounds.push(result);
-            runner.onRound?.(result);
+            if (round >= 1) {
+              summary.rounds.push(result);
+              runner.onRound?.(result);
+            }
             const shown = scenario.metrics.map((metric) => `${metric.label} ${result.figures[metric.key] ?? '-'}${metric.unit ? ` ${metric.unit}` : ''}`).join(', ');
-            log(`  round ${round} ${name.padEnd(9)} ${result.error ? `ERROR ${result.error}` : shown}`);
+            log(`  ${round >= 1 ? `round ${round}` : 'warm-up'} ${name.padEnd(9)} ${result.error ? `ERROR ${result.error}` : shown}`);
             if (scenario.freshBrokerPerRound && !runner.reuseBrokers) {
               await broker.stop();
               running.delete(name);

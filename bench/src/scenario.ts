@@ -3,6 +3,11 @@ import type { BrokerName, Postgres, RunningBroker } from './brokers.js';
 /** Sizes and durations of every scenario (flags and BENCH_* environment variables). */
 export interface BenchOptions {
   rounds: number;
+  /**
+   * Unrecorded rounds each broker runs first, per scenario (not for scenarios with a fresh broker
+   * per round): a JIT-compiled broker (ours, Aedes) is measured warm, as in a long-running deployment.
+   */
+  warmupRounds: number;
   /** Measured seconds of the throughput scenarios (after a warm-up). */
   seconds: number;
   payloadBytes: number;
@@ -33,6 +38,7 @@ export type Figures = Record<string, number>;
 
 export interface RunContext {
   broker: RunningBroker;
+  /** 1..rounds; warm-up rounds are numbered 0 and below. */
   round: number;
   options: BenchOptions;
   /** What `prepare` returned (shared by every round and broker). */

@@ -58,9 +58,10 @@ export const scenarios: Scenario[] = [
       m('reconnectLatencyP99Ms', 'reconnect p99', 'ms', false),
       m('failed', 'failed', '', false),
     ],
-    prepare: (postgres, options) => createStormUsers(postgres!, options.authClients, options.rounds),
+    // One set of never-seen credentials per round, warm-up rounds included.
+    prepare: (postgres, options) => createStormUsers(postgres!, options.authClients, options.rounds + options.warmupRounds),
     async run(c) {
-      const clients = (c.prepared as StormClient[][])[c.round - 1]!;
+      const clients = (c.prepared as StormClient[][])[c.round - 1 + c.options.warmupRounds]!;
       const first = await runConnectStorm(c.broker.target, c.broker.pid, clients, c.options.connectConcurrency);
       // Reconnect: the same (now cached) credentials, cycled up to the storm's size.
       const cycled = Array.from({ length: Math.max(clients.length, c.options.connectClients) }, (_, i) => clients[i % clients.length]!);
