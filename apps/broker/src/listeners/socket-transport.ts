@@ -42,9 +42,14 @@ class SocketTransport implements Transport {
 
   end(): void {
     const socket = this.socket;
-    if (!socket.destroyed) socket.end();
-    // A peer that never reads must not keep the socket open forever.
-    setTimeout(() => socket.destroy(), 5000).unref();
+    if (socket.destroyed) return;
+    socket.end();
+    // A peer that never reads must not keep the socket open forever. The timer goes with the
+    // socket: left to run, it would hold every closed socket for 5 s (promoted to the old
+    // generation, a cost per connection in a connect storm).
+    const timer = setTimeout(() => socket.destroy(), 5000);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
   }
 
   destroy(): void {

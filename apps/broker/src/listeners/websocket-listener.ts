@@ -27,7 +27,10 @@ function wsTransport(ws: WebSocket, request: IncomingMessage, kind: 'ws' | 'wss'
     resume: () => ws.resume(),
     end: () => {
       ws.close();
-      setTimeout(() => ws.terminate(), 5000).unref();
+      // As for TCP: terminate a peer that does not answer the close, and drop the timer when it does.
+      const timer = setTimeout(() => ws.terminate(), 5000);
+      timer.unref();
+      ws.once('close', () => clearTimeout(timer));
     },
     destroy: () => ws.terminate(),
     onData: (listener) =>
