@@ -68,7 +68,7 @@ export class PacketDecoder {
    * next push (the connection is busy: raw bytes cost less memory than parsed packets).
    */
   push(chunk: Buffer, onPacket: (packet: Packet, size: number) => boolean | 'hold' | void): void {
-    let data = this.buffered ? (chunk.length === 0 ? this.buffered : Buffer.concat([this.buffered, chunk])) : chunk;
+    const data = this.buffered ? (chunk.length === 0 ? this.buffered : Buffer.concat([this.buffered, chunk])) : chunk;
     this.buffered = null;
     let offset = 0;
     while (offset < data.length) {
@@ -91,7 +91,6 @@ export class PacketDecoder {
       // Keep only the incomplete tail; copy so a large chunk is not retained.
       this.buffered = Buffer.from(data.subarray(offset));
     }
-    data = Buffer.alloc(0);
   }
 
   private frameAt(data: Buffer, offset: number): { headerLength: number; remainingLength: number } | null {
@@ -198,16 +197,8 @@ function readVarInt(bytes: Buffer, offset: number): { value: number; next: numbe
 function checkUtf8(bytes: Buffer, type: number, version: ProtocolVersion): void {
   let offset = readVarInt(bytes, 1).next;
   const end = bytes.length;
-  const string = (): void => {
-    if (offset + 2 > end) throw new DecodeError('truncated string', ReasonCode.MalformedPacket);
-    const length = bytes.readUInt16BE(offset);
-    const start = offset + 2;
-    if (start + length > end) throw new DecodeError('truncated string', ReasonCode.MalformedPacket);
-    if (!isUtf8(bytes.subarray(start, start + length))) throw new DecodeError('topic is not valid UTF-8', ReasonCode.MalformedPacket);
-    offset = start + length;
-  };
   if (type === PUBLISH) {
-    string();
+    checkUtf8String(bytes, offset, end);
     return;
   }
   offset += 2; // packet identifier
@@ -216,9 +207,19 @@ function checkUtf8(bytes: Buffer, type: number, version: ProtocolVersion): void 
     offset = properties.next + properties.value;
   }
   while (offset < end) {
-    string();
+    offset = checkUtf8String(bytes, offset, end);
     if (type === SUBSCRIBE) offset += 1; // subscription options
   }
+}
+
+/** Checks the length-prefixed UTF-8 string at `offset`; returns the offset after it. */
+function checkUtf8String(bytes: Buffer, offset: number, end: number): number {
+  if (offset + 2 > end) throw new DecodeError('truncated string', ReasonCode.MalformedPacket);
+  const length = bytes.readUInt16BE(offset);
+  const start = offset + 2;
+  if (start + length > end) throw new DecodeError('truncated string', ReasonCode.MalformedPacket);
+  if (!isUtf8(bytes.subarray(start, start + length))) throw new DecodeError('topic is not valid UTF-8', ReasonCode.MalformedPacket);
+  return start + length;
 }
 
 /** Packets out: one Buffer per packet for the given protocol version. */
