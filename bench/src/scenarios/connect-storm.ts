@@ -7,6 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { nativeConnectStorm, runNativeConnectStorm } from '../native-generator.js';
 import { CpuMeter } from '../proc-stats.js';
 import { percentile, type Target } from '../raw-client.js';
 import type { Figures } from '../scenario.js';
@@ -54,6 +55,25 @@ function connectOnce(target: Target, packet: Buffer): Promise<{ returnCode: numb
 
 export async function runConnectStorm(target: Target, brokerPid: number, clients: StormClient[], concurrency: number): Promise<Figures> {
   const packets = clients.map((c) => connectPacket({ clientId: c.clientId, ...(c.username !== undefined ? { username: c.username } : {}), ...(c.password !== undefined ? { password: c.password } : {}) }));
+  const native = nativeConnectStorm();
+  if (native) {
+    const cpu = new CpuMeter(brokerPid);
+    const run = await runNativeConnectStorm(native, target, packets, concurrency);
+    const usage = cpu.read();
+    const latencies = run.results.filter((r) => r.returnCode === 0).map((r) => r.latencyMs).sort((a, b) => a - b);
+    return {
+      connectsPerSecond: Math.round(latencies.length / run.elapsedSeconds),
+      latencyP50Ms: Math.round(percentile(latencies, 50) * 10) / 10,
+      latencyP99Ms: Math.round(percentile(latencies, 99) * 10) / 10,
+      accepted: latencies.length,
+      refused: run.results.filter((r) => r.returnCode > 0).length,
+      failed: run.results.filter((r) => r.returnCode < 0).length,
+      brokerCpuPercent: usage.brokerCpuPercent,
+      // This process only waited; the C generator's own CPU time is added.
+      generatorCpuPercent: usage.generatorCpuPercent + Math.round((run.cpuSeconds / usage.seconds) * 100),
+      nativeGenerator: 1,
+    };
+  }
   const latencies: number[] = [];
   let accepted = 0;
   let refused = 0;
@@ -88,6 +108,7 @@ export async function runConnectStorm(target: Target, brokerPid: number, clients
     failed,
     brokerCpuPercent: usage.brokerCpuPercent,
     generatorCpuPercent: usage.generatorCpuPercent,
+    nativeGenerator: 0,
   };
 }
 
