@@ -99,20 +99,32 @@ export class BanList {
 
   /** The ban in force for this client, if any. */
   find(subject: BanSubject): BanEntry | undefined {
+    // Checked at every CONNECT: no closures, and nothing to do without bans.
+    if (this.count === 0) return undefined;
     const at = this.now();
-    const live = (entry: BanEntry): boolean => entry.expiresAt === null || entry.expiresAt.getTime() > at;
-    const byClient = this.byClientId.get(subject.clientId)?.find(live);
+    const byClient = firstLive(this.byClientId.get(subject.clientId), at);
     if (byClient) return byClient;
     if (subject.username !== undefined) {
-      const byUser = this.byUsername.get(subject.username)?.find(live);
+      const byUser = firstLive(this.byUsername.get(subject.username), at);
       if (byUser) return byUser;
     }
     if (subject.remoteAddress !== undefined && this.ipBans.length > 0) {
       const address = normalizeAddress(subject.remoteAddress);
-      if (address && this.anyIp.check(address.address, address.family)) return this.ipBans.find((ban) => live(ban.entry) && ban.block.check(address.address, address.family))?.entry;
+      if (address && this.anyIp.check(address.address, address.family)) {
+        for (const ban of this.ipBans) if (isLive(ban.entry, at) && ban.block.check(address.address, address.family)) return ban.entry;
+      }
     }
     return undefined;
   }
+}
+
+function isLive(entry: BanEntry, at: number): boolean {
+  return entry.expiresAt === null || entry.expiresAt.getTime() > at;
+}
+
+function firstLive(entries: BanEntry[] | undefined, at: number): BanEntry | undefined {
+  if (entries) for (const entry of entries) if (isLive(entry, at)) return entry;
+  return undefined;
 }
 
 function push(map: Map<string, BanEntry[]>, key: string, entry: BanEntry): void {

@@ -125,7 +125,7 @@ export function createCredentialAuthenticator(deps: CredentialAuthenticatorDeps)
       // Usable credentials first: most connections match the first one tried.
       const at = now();
       const usable = (c: (typeof user.credentials)[number]): boolean => !c.revoked && (c.expiresAt === null || c.expiresAt.getTime() > at);
-      const ordered = [...user.credentials].sort((a, b) => Number(usable(b)) - Number(usable(a)));
+      const ordered = user.credentials.length < 2 ? user.credentials : [...user.credentials].sort((a, b) => Number(usable(b)) - Number(usable(a)));
       for (const credential of ordered) {
         const cached = deps.cache.has(credential.id, credential.secretHash, password);
         if (!cached && !(await verifyPassword(credential.secretHash, password))) continue;
