@@ -16,6 +16,23 @@ import type { Target } from './raw-client.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const BROKER_MAIN = path.resolve(here, '../../apps/broker/src/main.ts');
 
+/**
+ * The Node.js flags `npm start` gives the broker (its package.json start script, e.g. the young
+ * generation's size), so that the bench measures the broker as it is deployed.
+ */
+export function brokerNodeFlags(): string[] {
+  const manifest = JSON.parse(readFileSync(path.resolve(here, '../../apps/broker/package.json'), 'utf8')) as { scripts?: { start?: string } };
+  const words = (manifest.scripts?.start ?? '').split(/\s+/);
+  const node = words.indexOf('node');
+  if (node < 0) return [];
+  const flags: string[] = [];
+  for (const word of words.slice(node + 1)) {
+    if (!word.startsWith('--') || word === '--import') break;
+    flags.push(word);
+  }
+  return flags;
+}
+
 export type BrokerName = 'ours' | 'mosquitto' | 'aedes' | 'external';
 
 export interface RunningBroker {
@@ -79,7 +96,7 @@ function stopper(child: ChildProcess, cleanup?: () => Promise<void>): () => Prom
 /** Our broker, from source through tsx's loader, in a child process (node directly, so signals reach it). */
 export async function startOurBroker(options: OurBrokerOptions = {}): Promise<RunningBroker> {
   const port = await freePort();
-  const nodeArgs = (process.env.BENCH_BROKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = [...brokerNodeFlags(), ...(process.env.BENCH_BROKER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     MQTT_HOST: '127.0.0.1',

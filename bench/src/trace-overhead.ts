@@ -18,6 +18,7 @@ import { ControlChannel } from '@repo/control';
 import { createDb, migrate, startEmbeddedPostgres } from '@repo/db';
 import mqtt from 'mqtt';
 import { runFanIn } from './fan-in.js';
+import { brokerNodeFlags } from './brokers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const UNRELATED = 'bench-unrelated-client';
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
   await migrate(postgres.databaseUrl);
   const db = createDb(postgres.databaseUrl);
   const port = await freePort();
-  const broker = spawn(process.execPath, ['--import', 'tsx', path.resolve(here, '../../apps/broker/src/main.ts')], {
+  const broker = spawn(process.execPath, [...brokerNodeFlags(), '--import', 'tsx', path.resolve(here, '../../apps/broker/src/main.ts')], {
     env: {
       ...process.env,
       DATABASE_URL: postgres.databaseUrl,
