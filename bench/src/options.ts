@@ -15,7 +15,7 @@ export const defaultOptions: BenchOptions = {
   connectConcurrency: 100,
   authClients: 300,
   latencyRate: 1000,
-  latencySeconds: 5,
+  latencySeconds: 10,
   memoryClients: [5000, 50000],
   memoryHoldSeconds: 3,
   retainedTopics: 100_000,
