@@ -35,6 +35,7 @@ const flags: Record<string, { key: keyof BenchOptions; env: string; help: string
   '--latency-rate': { key: 'latencyRate', env: 'BENCH_LATENCY_RATE', help: 'latency scenario msg/s' },
   '--latency-seconds': { key: 'latencySeconds', env: 'BENCH_LATENCY_SECONDS', help: 'latency scenario seconds' },
   '--memory-clients': { key: 'memoryClients', env: 'BENCH_MEMORY_CLIENTS', help: 'idle connections, two sizes: 5000,50000' },
+  '--memory-hold-seconds': { key: 'memoryHoldSeconds', env: 'BENCH_MEMORY_HOLD_SECONDS', help: 'seconds the idle connections are held (and RSS sampled)' },
   '--retained': { key: 'retainedTopics', env: 'BENCH_RETAINED', help: 'retained topics' },
 };
 
