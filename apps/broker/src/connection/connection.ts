@@ -133,15 +133,18 @@ export class Connection implements LiveConnection, SessionLink {
     if (this.state === 'closed') return;
     this.ctx.metrics.bytesReceived += bytes.length;
     this.bytesIn += bytes.length;
+    const metrics = this.ctx.metrics;
+    const receivedBefore = metrics.messagesReceived;
     try {
       this.decoder.push(bytes, (packet) => {
-        this.ctx.metrics.messagesReceived++;
+        metrics.messagesReceived++;
         if (packet.cmd === 'publish') this.messagesIn++;
-        this.keepAlive?.touch();
         if (this.busy) this.backlog.push(packet);
         else this.process(packet);
         return this.state === 'closed' ? false : this.busy ? 'hold' : true;
       });
+      // Keep Alive: a complete Control Packet arrived; one clock read per chunk, not per packet.
+      if (metrics.messagesReceived !== receivedBefore) this.keepAlive?.touch();
     } catch (error) {
       this.translateError(this, error);
     }

@@ -116,7 +116,7 @@ export class PacketDecoder {
 
   private parse(bytes: Buffer, headerLength: number): Packet {
     const type = bytes[0]! >> 4;
-    if (type === PUBLISH || type === SUBSCRIBE || type === UNSUBSCRIBE) checkUtf8(bytes, type, this.version);
+    if (type === PUBLISH || type === SUBSCRIBE || type === UNSUBSCRIBE) checkUtf8(bytes, headerLength, type, this.version);
     // The two packets of every message flow, read directly (profiles: mqtt-packet's general
     // parser, its buffer list and debug calls cost more than the rest of routing). Anything
     // unusual (5.0 properties, reason codes, bad flags, truncation) goes to mqtt-packet below.
@@ -194,8 +194,8 @@ function readVarInt(bytes: Buffer, offset: number): { value: number; next: numbe
  * [MQTT-1.5.4-1] UTF-8 strings must be well-formed. mqtt-packet decodes leniently (replacement
  * characters), so topic names and filters are checked on the raw bytes here.
  */
-function checkUtf8(bytes: Buffer, type: number, version: ProtocolVersion): void {
-  let offset = readVarInt(bytes, 1).next;
+function checkUtf8(bytes: Buffer, headerLength: number, type: number, version: ProtocolVersion): void {
+  let offset = headerLength;
   const end = bytes.length;
   if (type === PUBLISH) {
     checkUtf8String(bytes, offset, end);
@@ -218,8 +218,15 @@ function checkUtf8String(bytes: Buffer, offset: number, end: number): number {
   const length = bytes.readUInt16BE(offset);
   const start = offset + 2;
   if (start + length > end) throw new DecodeError('truncated string', ReasonCode.MalformedPacket);
-  if (!isUtf8(bytes.subarray(start, start + length))) throw new DecodeError('topic is not valid UTF-8', ReasonCode.MalformedPacket);
-  return start + length;
+  const stop = start + length;
+  // ASCII (nearly every topic) is valid UTF-8: checked in place, without a Buffer view per packet.
+  for (let i = start; i < stop; i++) {
+    if (bytes[i]! >= 0x80) {
+      if (!isUtf8(bytes.subarray(start, stop))) throw new DecodeError('topic is not valid UTF-8', ReasonCode.MalformedPacket);
+      break;
+    }
+  }
+  return stop;
 }
 
 /** Packets out: one Buffer per packet for the given protocol version. */
