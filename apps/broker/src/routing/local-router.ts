@@ -8,8 +8,11 @@ interface Aggregate {
   session: Session;
   qos: QoS;
   retain: boolean;
-  ids: number[];
+  ids: readonly number[];
 }
+
+/** Most deliveries carry no Subscription Identifier: they share this array instead of one each. */
+const NO_IDENTIFIERS: readonly number[] = Object.freeze([]);
 
 /** Routes within this process, through the subscription index. */
 export class LocalRouter implements Router {
@@ -73,7 +76,7 @@ export class LocalRouter implements Router {
     if (single && single.session === entry.session) agg = single;
     else if (this.many) agg = this.many.get(entry.session);
     if (!agg) {
-      agg = { session: entry.session, qos, retain, ids: [] };
+      agg = { session: entry.session, qos, retain, ids: NO_IDENTIFIERS };
       if (!single) this.single = agg;
       else {
         if (!this.many) {
@@ -86,7 +89,7 @@ export class LocalRouter implements Router {
       if (qos > agg.qos) agg.qos = qos;
       if (retain) agg.retain = true;
     }
-    if (sub.subscriptionIdentifier !== undefined) agg.ids.push(sub.subscriptionIdentifier);
+    if (sub.subscriptionIdentifier !== undefined) agg.ids = [...agg.ids, sub.subscriptionIdentifier];
   };
 
   // Shared subscriptions: one member per group receives each message (4.8.2), at the QoS granted
@@ -103,7 +106,7 @@ export class LocalRouter implements Router {
       message,
       qos,
       retain: sub.retainAsPublished && message.retain,
-      subscriptionIdentifiers: sub.subscriptionIdentifier !== undefined ? [sub.subscriptionIdentifier] : [],
+      subscriptionIdentifiers: sub.subscriptionIdentifier !== undefined ? [sub.subscriptionIdentifier] : NO_IDENTIFIERS,
     });
   };
 
