@@ -28,6 +28,12 @@ const CHUNK = 2000;
 export class PresenceTracker implements ConnectionObserver {
   /** clientId -> connection to upsert, or null to delete. */
   private pending = new Map<string, PresenceSource | null>();
+  /**
+   * Client ids whose row this node has written (or is writing) and not deleted since. A client
+   * that connects and disconnects between two flushes never had a row: it costs no write at all
+   * (a connect storm of short connections would otherwise upsert and delete thousands of rows).
+   */
+  private readonly written = new Set<string>();
   private readonly connectedAt = new WeakMap<LiveConnection, number>();
   private flushTimer: NodeJS.Timeout | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -48,13 +54,20 @@ export class PresenceTracker implements ConnectionObserver {
 
   detached(connection: LiveConnection): void {
     if (this.stopped) return;
-    this.pending.set(connection.clientId, null);
+    const clientId = connection.clientId;
+    if (!this.written.has(clientId)) {
+      // Never written: forget the pending upsert instead of writing a row and deleting it.
+      this.pending.delete(clientId);
+      return;
+    }
+    this.pending.set(clientId, null);
     this.schedule();
   }
 
   /** Removes rows of this node left by a previous process (crash), then starts refreshing. */
   async start(): Promise<void> {
     const removed = await this.options.db.$executeRawUnsafe(`DELETE FROM client_presence WHERE node = $1`, this.options.nodeId);
+    this.written.clear();
     if (removed > 0) this.options.log.info({ removed }, 'presence: removed rows left by a previous run of this node');
     this.refreshTimer = setInterval(() => void this.refresh(), this.options.refreshMs ?? 5000);
     this.refreshTimer.unref();
@@ -78,8 +91,13 @@ export class PresenceTracker implements ConnectionObserver {
       const deletes: string[] = [];
       const upserts: PresenceRow[] = [];
       for (const [clientId, connection] of batch) {
-        if (connection) upserts.push(this.row(connection));
-        else deletes.push(clientId);
+        if (connection) {
+          upserts.push(this.row(connection));
+          this.written.add(clientId);
+        } else {
+          deletes.push(clientId);
+          this.written.delete(clientId);
+        }
       }
       try {
         if (deletes.length > 0) await this.options.db.$executeRawUnsafe(`DELETE FROM client_presence WHERE client_id = ANY($1::text[]) AND node = $2`, deletes, this.options.nodeId);
@@ -87,7 +105,12 @@ export class PresenceTracker implements ConnectionObserver {
       } catch (error) {
         this.options.log.warn({ err: error, changes: batch.size }, 'presence: write failed; retrying');
         // Keep what failed unless a newer change of the same client came meanwhile.
-        for (const [clientId, connection] of batch) if (!this.pending.has(clientId)) this.pending.set(clientId, connection);
+        for (const [clientId, connection] of batch) {
+          if (this.pending.has(clientId)) continue;
+          this.pending.set(clientId, connection);
+          // A failed delete leaves the row: it must still be deleted if the retry is superseded.
+          if (!connection) this.written.add(clientId);
+        }
         this.schedule();
       }
     });
@@ -111,6 +134,7 @@ export class PresenceTracker implements ConnectionObserver {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     this.pending.clear();
+    this.written.clear();
     await this.enqueue(async () => {
       await this.options.db.$executeRawUnsafe(`DELETE FROM client_presence WHERE node = $1`, this.options.nodeId).catch((error: unknown) => {
         this.options.log.warn({ err: error }, 'presence: could not remove rows at stop');
