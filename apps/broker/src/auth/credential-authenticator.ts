@@ -56,7 +56,7 @@ export function clientIdMatches(pattern: string, clientId: string): boolean {
 }
 
 export interface CredentialAuthenticatorDeps {
-  db: Pick<PrismaClient, 'mqttUser' | 'credential' | '$queryRaw'>;
+  db: Pick<PrismaClient, 'mqttUser' | 'credential' | '$queryRaw' | '$executeRaw'>;
   cache: VerificationCache;
   /** Users read recently; absent: every CONNECT with a username queries the database. */
   users?: UserLookupCache<UserWithCredentials>;
@@ -84,7 +84,8 @@ export function createCredentialAuthenticator(deps: CredentialAuthenticatorDeps)
     if (used.size === 0) return;
     const ids = [...used];
     used.clear();
-    deps.db.credential.updateMany({ where: { id: { in: ids } }, data: { lastUsedAt: new Date(now()) } }).catch((error: unknown) => {
+    // Raw SQL: no query compilation for a statement that runs several times a second in a storm.
+    deps.db.$executeRaw`UPDATE credentials SET last_used_at = ${new Date(now())} WHERE id = ANY(${ids}::text[])`.catch((error: unknown) => {
       deps.log.warn({ err: error }, 'could not record credential use');
     });
   };
