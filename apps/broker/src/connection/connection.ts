@@ -152,11 +152,12 @@ export class Connection implements LiveConnection, SessionLink {
 
   private process(packet: Packet): void {
     let result: void | Promise<void>;
-    congested.length = 0;
+    // Truncating an array is a runtime call: only when there is something to drop (per packet).
+    if (congested.length !== 0) congested.length = 0;
     try {
       result = this.dispatch(this, packet);
     } catch (error) {
-      congested.length = 0;
+      if (congested.length !== 0) congested.length = 0;
       this.translateError(this, error);
       return;
     }

@@ -59,7 +59,7 @@ function flushWaiting(): void {
   scheduled = false;
   // A flush may not add to the list (writes after it schedule a new round), but be safe.
   for (let i = 0; i < waiting.length; i++) waiting[i]!.flush();
-  waiting.length = 0;
+  if (waiting.length !== 0) waiting.length = 0;
 }
 
 /** Asks for `connection.flush()` once this loop iteration's I/O has been handled. Call once per batch (when its buffer was empty). */
