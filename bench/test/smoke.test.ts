@@ -42,4 +42,23 @@ describe('benchmark scenarios at a tiny size against our broker', () => {
       expect(round.figures[progress[id]!], `${id} ${progress[id]} in ${JSON.stringify(round.figures)}`).toBeGreaterThan(0);
     }
   }, 180_000);
+
+  it('warm-up rounds run first and are not recorded (connect-auth gets a fresh credential set for them)', async () => {
+    const picked = scenarios.filter((s) => s.id === 'connect' || s.id === 'connect-auth');
+    const summaries = await runScenarios({
+      options: { ...quickOptions, warmupRounds: 1, rounds: 1, authClients: 5, connectClients: 50 },
+      scenarios: picked,
+      brokers: ['ours'],
+      reuseBrokers: true,
+      log: () => {},
+    });
+    for (const summary of summaries) {
+      expect(summary.rounds.map((r) => r.round), summary.scenario.id).toEqual([1]);
+      const round = summary.rounds[0]!;
+      expect(round.error, `${summary.scenario.id}: ${round.error}`).toBeUndefined();
+      expect(round.figures[progress[summary.scenario.id]!]).toBeGreaterThan(0);
+    }
+    // connect-auth picks its credential set by round, warm-up included: a wrong index fails the round.
+    expect(summaries.find((s) => s.scenario.id === 'connect-auth')!.rounds[0]!.figures.failed).toBe(0);
+  }, 180_000);
 });
