@@ -104,6 +104,8 @@ export async function startOurBroker(options: OurBrokerOptions = {}): Promise<Ru
     MQTT_WS_PORT: '-1',
     MQTTS_PORT: '-1',
     MQTT_WSS_PORT: '-1',
+    // Metrics and health stay on, as deployed, on a port of their own (several brokers may run at once).
+    BROKER_HTTP_PORT: String(await freePort()),
     MQTT_ALLOW_ANONYMOUS: String(options.allowAnonymous ?? true),
     SYS_INTERVAL: '0',
     LOG_LEVEL: 'error',
