@@ -49,6 +49,11 @@ async function findUser(db: Pick<PrismaClient, '$queryRaw'>, username: string): 
   };
 }
 
+/** Neither revoked nor expired at `at`. */
+function usable(credential: UserWithCredentials['credentials'][number], at: number): boolean {
+  return !credential.revoked && (credential.expiresAt === null || credential.expiresAt.getTime() > at);
+}
+
 /** Glob with `*` only, anchored: `sensor-*` matches `sensor-42`. */
 export function clientIdMatches(pattern: string, clientId: string): boolean {
   const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
@@ -125,12 +130,11 @@ export function createCredentialAuthenticator(deps: CredentialAuthenticatorDeps)
       }
       // Usable credentials first: most connections match the first one tried.
       const at = now();
-      const usable = (c: (typeof user.credentials)[number]): boolean => !c.revoked && (c.expiresAt === null || c.expiresAt.getTime() > at);
-      const ordered = user.credentials.length < 2 ? user.credentials : [...user.credentials].sort((a, b) => Number(usable(b)) - Number(usable(a)));
+      const ordered = user.credentials.length < 2 ? user.credentials : [...user.credentials].sort((a, b) => Number(usable(b, at)) - Number(usable(a, at)));
       for (const credential of ordered) {
         const cached = deps.cache.has(credential.id, credential.secretHash, password);
         if (!cached && !(await verifyPassword(credential.secretHash, password))) continue;
-        if (!usable(credential)) {
+        if (!usable(credential, at)) {
           deps.cache.invalidate(credential.id);
           return refuse(ReasonCode.NotAuthorized, credential.revoked ? 'credential revoked' : 'credential expired', username);
         }

@@ -20,9 +20,8 @@ export function createGuardedAuthenticator(deps: { inner: Authenticator; bans: B
         log.info({ clientId, username, remote: remoteAddress, banId: ban.id, banKind: ban.kind }, 'connection refused: banned');
         return { ok: false, reasonCode: ReasonCode.Banned };
       }
-      const keys: LockoutKey[] = [{ kind: 'ip', value: lockoutAddressKey(remoteAddress) }];
-      if (username !== undefined) keys.push({ kind: 'username', value: username });
-      const locked = limiter.lockedOut(keys);
+      // The lockout keys are built only when something has failed recently (most CONNECTs: nothing has).
+      const locked = limiter.trackedKeys === 0 ? undefined : limiter.lockedOut(lockoutKeys(remoteAddress, username));
       if (locked) {
         log.info({ clientId, username, remote: remoteAddress, lockout: locked.kind }, 'connection refused: locked out after failed authentications');
         return { ok: false, reasonCode: ReasonCode.Banned };
@@ -36,14 +35,21 @@ export function createGuardedAuthenticator(deps: { inner: Authenticator; bans: B
           log.info({ clientId, username, remote: remoteAddress, banId: late.id, banKind: late.kind }, 'connection refused: banned');
           return { ok: false, reasonCode: ReasonCode.Banned };
         }
-        limiter.recordSuccess(keys);
+        if (limiter.trackedKeys !== 0) limiter.recordSuccess(lockoutKeys(remoteAddress, username));
       }
       if (!result.ok && result.reasonCode === ReasonCode.BadUserNameOrPassword) {
-        for (const key of limiter.recordFailure(keys)) {
+        for (const key of limiter.recordFailure(lockoutKeys(remoteAddress, username))) {
           log.warn({ [key.kind === 'ip' ? 'remote' : 'username']: key.value }, `authentication lockout: too many failures for this ${key.kind === 'ip' ? 'address' : 'username'}`);
         }
       }
       return result;
     },
   };
+}
+
+/** Failures are counted per address (IPv4, or IPv6 /64) and per username. */
+function lockoutKeys(remoteAddress: string, username: string | undefined): LockoutKey[] {
+  const keys: LockoutKey[] = [{ kind: 'ip', value: lockoutAddressKey(remoteAddress) }];
+  if (username !== undefined) keys.push({ kind: 'username', value: username });
+  return keys;
 }

@@ -88,8 +88,12 @@ export class PacketDecoder {
       if (stop === 'hold') break;
     }
     if (offset < data.length) {
-      // Keep only the incomplete tail; copy so a large chunk is not retained.
-      this.buffered = Buffer.from(data.subarray(offset));
+      // Keep the rest for the next push. A small tail (a partial packet) is copied, so that a large
+      // chunk is not retained for it; a rest that is most of the chunk (a busy connection held it
+      // undecoded, and may hold it again and again while its subscribers drain) is kept as a view:
+      // copying it at every hold cost copies and GC pressure under overload.
+      const rest = data.length - offset;
+      this.buffered = rest * 2 >= data.length ? data.subarray(offset) : Buffer.from(data.subarray(offset));
     }
   }
 
