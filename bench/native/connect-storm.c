@@ -151,12 +151,9 @@ int main(int argc, char **argv) {
             last_connack = now_us();
             latencies[c->index] = last_connack - c->started;
             pending--;
-            if (codes[c->index] == 0 && write(c->fd, disconnect, 2) == 2) {
-              c->state = CLOSING; /* wait for the broker to close, so TIME_WAIT stays on its side */
-            } else {
-              done = 1;
-              pending++; /* balanced below */
-            }
+            c->state = CLOSING; /* no longer counted as pending */
+            /* Accepted: DISCONNECT, then wait for the broker to close, so TIME_WAIT stays on its side. */
+            if (codes[c->index] != 0 || write(c->fd, disconnect, 2) != 2) done = 1;
           }
         }
       }

@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { nativeConnectStorm, runNativeConnectStorm } from '../native-generator.js';
+import { nativeConnectStorm, runNativeConnectStorm, type NativeStormResult } from '../native-generator.js';
 import { CpuMeter } from '../proc-stats.js';
 import { percentile, type Target } from '../raw-client.js';
 import type { Figures } from '../scenario.js';
@@ -53,62 +53,43 @@ function connectOnce(target: Target, packet: Buffer): Promise<{ returnCode: numb
   });
 }
 
-export async function runConnectStorm(target: Target, brokerPid: number, clients: StormClient[], concurrency: number): Promise<Figures> {
-  const packets = clients.map((c) => connectPacket({ clientId: c.clientId, ...(c.username !== undefined ? { username: c.username } : {}), ...(c.password !== undefined ? { password: c.password } : {}) }));
-  const native = nativeConnectStorm();
-  if (native) {
-    const cpu = new CpuMeter(brokerPid);
-    const run = await runNativeConnectStorm(native, target, packets, concurrency);
-    const usage = cpu.read();
-    const latencies = run.results.filter((r) => r.returnCode === 0).map((r) => r.latencyMs).sort((a, b) => a - b);
-    return {
-      connectsPerSecond: Math.round(latencies.length / run.elapsedSeconds),
-      latencyP50Ms: Math.round(percentile(latencies, 50) * 10) / 10,
-      latencyP99Ms: Math.round(percentile(latencies, 99) * 10) / 10,
-      accepted: latencies.length,
-      refused: run.results.filter((r) => r.returnCode > 0).length,
-      failed: run.results.filter((r) => r.returnCode < 0).length,
-      brokerCpuPercent: usage.brokerCpuPercent,
-      // This process only waited; the C generator's own CPU time is added.
-      generatorCpuPercent: usage.generatorCpuPercent + Math.round((run.cpuSeconds / usage.seconds) * 100),
-      nativeGenerator: 1,
-    };
-  }
-  const latencies: number[] = [];
-  let accepted = 0;
-  let refused = 0;
-  let failed = 0;
+/** The Node.js generator (the fallback when the C one cannot be built): same exchange, same output. */
+async function runNodeConnectStorm(target: Target, packets: Buffer[], concurrency: number): Promise<NativeStormResult> {
+  const results: NativeStormResult['results'] = new Array(packets.length);
   let next = 0;
-  const cpu = new CpuMeter(brokerPid);
   let lastConnack = performance.now();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: Math.min(concurrency, packets.length) }, async () => {
       while (next < packets.length) {
-        const packet = packets[next++]!;
-        const { returnCode, latencyMs } = await connectOnce(target, packet);
-        if (returnCode === 0) {
-          accepted++;
-          latencies.push(latencyMs);
-          lastConnack = performance.now();
-        } else if (returnCode > 0) refused++;
-        else failed++;
+        const index = next++;
+        results[index] = await connectOnce(target, packets[index]!);
+        if (results[index].returnCode === 0) lastConnack = performance.now();
       }
     }),
   );
+  // This process is the generator: its CPU is what CpuMeter measures already.
+  return { results, elapsedSeconds: (lastConnack - started) / 1000, cpuSeconds: 0 };
+}
+
+export async function runConnectStorm(target: Target, brokerPid: number, clients: StormClient[], concurrency: number): Promise<Figures> {
+  const packets = clients.map((c) => connectPacket({ clientId: c.clientId, ...(c.username !== undefined ? { username: c.username } : {}), ...(c.password !== undefined ? { password: c.password } : {}) }));
+  const native = nativeConnectStorm();
+  const cpu = new CpuMeter(brokerPid);
+  const run = native ? await runNativeConnectStorm(native, target, packets, concurrency) : await runNodeConnectStorm(target, packets, concurrency);
   const usage = cpu.read();
-  const seconds = (lastConnack - started) / 1000;
-  latencies.sort((a, b) => a - b);
+  const latencies = run.results.filter((r) => r.returnCode === 0).map((r) => r.latencyMs).sort((a, b) => a - b);
   return {
-    connectsPerSecond: Math.round(accepted / seconds),
+    connectsPerSecond: Math.round(latencies.length / run.elapsedSeconds),
     latencyP50Ms: Math.round(percentile(latencies, 50) * 10) / 10,
     latencyP99Ms: Math.round(percentile(latencies, 99) * 10) / 10,
-    accepted,
-    refused,
-    failed,
+    accepted: latencies.length,
+    refused: run.results.filter((r) => r.returnCode > 0).length,
+    failed: run.results.filter((r) => r.returnCode < 0).length,
     brokerCpuPercent: usage.brokerCpuPercent,
-    generatorCpuPercent: usage.generatorCpuPercent,
-    nativeGenerator: 0,
+    // With the C generator this process only waited: the child's CPU time is added.
+    generatorCpuPercent: usage.generatorCpuPercent + Math.round((run.cpuSeconds / usage.seconds) * 100),
+    nativeGenerator: native ? 1 : 0,
   };
 }
 

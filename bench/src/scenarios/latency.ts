@@ -13,7 +13,6 @@ export async function runLatency(context: RunContext): Promise<Figures> {
   const { broker, options } = context;
   const tag = randomBytes(4).toString('hex');
   const latencies: number[] = [];
-  const samples: Array<[number, number]> = [];
   let measuring = false;
   let received = 0;
   const subscriber = await openClient(broker.target, { clientId: `bench-lat-sub-${tag}`, subscribe: { filter: 'bench/latency', qos: 0 } });
@@ -22,7 +21,6 @@ export async function runLatency(context: RunContext): Promise<Figures> {
     const latency = performance.now() - bytes.readDoubleLE(publishPayloadOffset(bytes, start));
     if (measuring) {
       latencies.push(latency);
-      if (process.env.BENCH_LATENCY_DUMP) samples.push([performance.now(), latency]);
       received++;
     }
   };
@@ -54,10 +52,6 @@ export async function runLatency(context: RunContext): Promise<Figures> {
   const sentMeasured = sent - sentBefore;
   clearInterval(timer);
   await closeAll([publisher, subscriber]);
-  if (process.env.BENCH_LATENCY_DUMP) {
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(process.env.BENCH_LATENCY_DUMP, samples.map(([at, latency]) => `${at.toFixed(3)} ${latency.toFixed(3)}`).join('\n'));
-  }
   latencies.sort((a, b) => a - b);
   const ms = (value: number): number => Math.round(value * 1000) / 1000;
   return {

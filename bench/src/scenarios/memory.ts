@@ -74,12 +74,10 @@ export async function runMemory(context: RunContext, requested: number): Promise
     const after = processRssBytes(broker.pid);
     const holdStart = Date.now();
     let minRss = after;
-    let lastRss = after;
     let maxRss = after;
     while (Date.now() - holdStart < options.memoryHoldSeconds * 1000) {
       await sleep(500);
       const rss = processRssBytes(broker.pid);
-      lastRss = rss;
       minRss = Math.min(minRss, rss);
       maxRss = Math.max(maxRss, rss);
     }
@@ -99,7 +97,6 @@ export async function runMemory(context: RunContext, requested: number): Promise
       rssAfterMB: Math.round(after / 1048576),
       rssHoldMaxMB: Math.round(maxRss / 1048576),
       rssHoldMinMB: Math.round(minRss / 1048576),
-      kbPerConnectionSettled: opened > 0 ? Math.round(((lastRss - before) / 1024 / opened) * 100) / 100 : 0,
       connectSeconds: Math.round(connectSeconds * 10) / 10,
     };
   } finally {
